@@ -1,0 +1,19 @@
+import type { HttpBindings } from '@hono/node-server';
+import type { RequestIdVariables } from 'hono/request-id';
+import type { Config } from './config.ts';
+import type { Db } from './db/database.ts';
+import type { Logger } from './logger.ts';
+import type { RatingWriter } from './responses/rating-writer.ts';
+
+/** What every request handler can reach through `c.get(...)`. */
+export interface AppServices {
+  db: Db;
+  config: Config;
+  logger: Logger;
+  ratingWriter: RatingWriter;
+}
+
+export interface AppEnv {
+  Bindings: HttpBindings;
+  Variables: AppServices & RequestIdVariables;
+}

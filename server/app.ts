@@ -1,0 +1,54 @@
+import { Hono } from 'hono';
+import { requestId } from 'hono/request-id';
+import { secureHeaders } from 'hono/secure-headers';
+import type { AppEnv, AppServices } from './app-env.ts';
+import { errorHandler, notFoundHandler } from './errors.ts';
+import { healthRoutes } from './health/health.routes.ts';
+import { openApiDocument } from './openapi/openapi.ts';
+import { responseRoutes } from './responses/response.routes.ts';
+import { surveyRoutes } from './survey/survey.routes.ts';
+import { webAppRoutes } from './web-app/web-app.routes.ts';
+
+/** The public API; its type drives the typed client of the web app. */
+export const publicApiRoutes = new Hono<AppEnv>().route('/', surveyRoutes).route('/', responseRoutes);
+export type PublicApi = typeof publicApiRoutes;
+
+/** Assembles the whole HTTP application around its services. */
+export function createApp(services: AppServices): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  app.use(requestId());
+  app.use(
+    secureHeaders({
+      contentSecurityPolicy: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"],
+        frameAncestors: ["'none'"],
+        baseUri: ["'self'"],
+        formAction: ["'self'"],
+      },
+      strictTransportSecurity: services.config.publicBaseUrl.startsWith('https://')
+        ? 'max-age=31536000; includeSubDomains'
+        : false,
+      referrerPolicy: 'same-origin',
+    }),
+  );
+  app.use(async (c, next) => {
+    c.set('db', services.db);
+    c.set('config', services.config);
+    c.set('logger', services.logger);
+    c.set('ratingWriter', services.ratingWriter);
+    await next();
+  });
+
+  app.route('/', healthRoutes);
+  app.route('/api/v1/public', publicApiRoutes);
+  app.get('/api/openapi.json', (c) => c.json(openApiDocument(services.config.publicBaseUrl)));
+  app.route('/', webAppRoutes);
+
+  app.onError(errorHandler(services.logger));
+  app.notFound(notFoundHandler);
+  return app;
+}

@@ -1,0 +1,36 @@
+import { ConfigError, loadConfig, type Config } from '../config.ts';
+import { connectDatabase } from '../db/connect.ts';
+import type { Db } from '../db/database.ts';
+import { migrateToLatest } from '../db/migrate.ts';
+import { startDatabase } from '../db/start-database.ts';
+import { createLogger, type Logger } from '../logger.ts';
+
+/**
+ * Runs a command-line task against the configured database (the embedded one is started,
+ * or shared when the platform is already running), migrated to the latest schema.
+ */
+export async function withDatabase(task: (db: Db, context: { config: Config; logger: Logger }) => Promise<void>) {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const logger = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel);
+  const server = await startDatabase(config, logger);
+  const db = connectDatabase(server.url, { max: 5, applicationName: 'sipas-cli' });
+  try {
+    await migrateToLatest(db);
+    await task(db, { config, logger });
+  } catch (error) {
+    console.error(error instanceof Error ? error.message : error);
+    process.exitCode = 1;
+  } finally {
+    await db.destroy();
+    await server.stop();
+  }
+}

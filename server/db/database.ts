@@ -1,0 +1,48 @@
+import type { Kysely, Transaction } from 'kysely';
+import type { AbuseSecretTable, RateLimitCounterTable } from '../abuse/abuse.table.ts';
+import type { CommentTable } from '../comments/comment.table.ts';
+import type { DeskDomainTable, DeskTable } from '../desks/desk.table.ts';
+import type { DomainTable } from '../domains/domain.table.ts';
+import type { DossierTokenTable } from '../dossiers/dossier.table.ts';
+import type {
+  QuestionTable,
+  QuestionnaireTable,
+  ReasonTable,
+  SipasElementTable,
+} from '../questionnaires/questionnaire.table.ts';
+import type { ResponseAnswerTable, ResponseReasonTable, ResponseTable } from '../responses/response.table.ts';
+import type {
+  RollupDeskMonthTable,
+  RollupPendingTable,
+  RollupReasonMonthTable,
+  RollupUnitMonthTable,
+} from '../rollups/rollup.table.ts';
+import type { TargetTable } from '../targets/target.table.ts';
+import type { UnitClosureTable, UnitTable } from '../units/unit.table.ts';
+
+export interface Database {
+  abuse_secret: AbuseSecretTable;
+  comment: CommentTable;
+  desk: DeskTable;
+  desk_domain: DeskDomainTable;
+  domain: DomainTable;
+  dossier_token: DossierTokenTable;
+  question: QuestionTable;
+  questionnaire: QuestionnaireTable;
+  rate_limit_counter: RateLimitCounterTable;
+  reason: ReasonTable;
+  response: ResponseTable;
+  response_answer: ResponseAnswerTable;
+  response_reason: ResponseReasonTable;
+  rollup_desk_month: RollupDeskMonthTable;
+  rollup_pending: RollupPendingTable;
+  rollup_reason_month: RollupReasonMonthTable;
+  rollup_unit_month: RollupUnitMonthTable;
+  sipas_element: SipasElementTable;
+  target: TargetTable;
+  unit: UnitTable;
+  unit_closure: UnitClosureTable;
+}
+
+export type Db = Kysely<Database>;
+export type Trx = Transaction<Database>;

@@ -1,0 +1,122 @@
+import { z } from 'zod';
+import { recordedSchema, submissionSchema } from '../responses/submission.schema.ts';
+import { surveySchema } from '../survey/survey.schema.ts';
+import { deskParamsSchema, dossierParamsSchema, surveyQuerySchema } from '../survey/survey.routes.ts';
+
+const errorSchema = z.object({
+  error: z.object({
+    code: z.string().describe('Stable machine-readable code, e.g. desk_not_found'),
+    message: z.string().describe('Human-readable explanation'),
+    requestId: z.string().optional().describe('Identifies the request in the server logs'),
+    fields: z
+      .array(z.object({ path: z.string(), code: z.string(), message: z.string() }))
+      .optional()
+      .describe('One problem per invalid field'),
+  }),
+});
+
+type JsonSchema = Record<string, unknown>;
+
+function schemaOf(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
+  const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as JsonSchema;
+  return rest;
+}
+
+function parametersOf(schema: z.ZodObject, location: 'path' | 'query') {
+  const json = schemaOf(schema, 'input') as { properties: Record<string, JsonSchema>; required?: string[] };
+  return Object.entries(json.properties).map(([name, property]) => ({
+    name,
+    in: location,
+    required: location === 'path' || (json.required ?? []).includes(name),
+    schema: property,
+    ...(property.description ? { description: property.description } : {}),
+  }));
+}
+
+const errorResponse = (description: string) => ({
+  description,
+  content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+});
+
+/** The OpenAPI 3.1 document of the public API, built from the zod schemas that validate it. */
+export function openApiDocument(serverUrl: string) {
+  const surveyResponses = {
+    200: {
+      description: 'What the survey page shows',
+      content: { 'application/json': { schema: { $ref: '#/components/schemas/Survey' } } },
+    },
+    400: errorResponse('Malformed code'),
+    404: errorResponse('Unknown desk or receipt code'),
+    409: errorResponse('Desk closed, or receipt code used or expired'),
+  };
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'SIPAS citizen satisfaction platform — public API',
+      version: '1',
+      description:
+        'Ratings from one-stop desks. Every error has the shape of the Error schema. Ratings carry an idempotency key: retrying with the same key never creates a second rating.',
+    },
+    servers: [{ url: serverUrl }],
+    paths: {
+      '/healthz': {
+        get: {
+          summary: 'Server and database health',
+          responses: {
+            200: { description: 'Both answer', content: { 'application/json': { schema: { type: 'object' } } } },
+            503: errorResponse('The database does not answer'),
+          },
+        },
+      },
+      '/api/v1/public/desks/{code}': {
+        get: {
+          summary: 'Survey for a desk QR code',
+          parameters: [...parametersOf(deskParamsSchema, 'path'), ...parametersOf(surveyQuerySchema, 'query')],
+          responses: surveyResponses,
+        },
+      },
+      '/api/v1/public/dossiers/{token}': {
+        get: {
+          summary: 'Survey for a one-time receipt code',
+          parameters: parametersOf(dossierParamsSchema, 'path'),
+          responses: surveyResponses,
+        },
+      },
+      '/api/v1/public/responses': {
+        post: {
+          summary: 'Record one rating',
+          requestBody: {
+            required: true,
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/Submission' } } },
+          },
+          responses: {
+            201: {
+              description: 'Recorded and committed',
+              content: { 'application/json': { schema: { $ref: '#/components/schemas/Recorded' } } },
+            },
+            200: {
+              description: 'Already recorded with this idempotency key; nothing new written',
+              content: { 'application/json': { schema: { $ref: '#/components/schemas/Recorded' } } },
+            },
+            400: errorResponse('Malformed body (code invalid_request or malformed_json)'),
+            404: errorResponse('Unknown desk or receipt code'),
+            409: errorResponse('Receipt code used or expired, or desk closed'),
+            413: errorResponse('Body too large'),
+            415: errorResponse('Body is not JSON'),
+            422: errorResponse('Rating does not fit the desk or questionnaire, or idempotency key reused'),
+            429: errorResponse('Too many ratings from this network; see Retry-After'),
+            503: errorResponse('Not saved; retry with the same idempotency key'),
+          },
+        },
+      },
+    },
+    components: {
+      schemas: {
+        Submission: schemaOf(submissionSchema, 'input'),
+        Recorded: schemaOf(recordedSchema, 'output'),
+        Survey: schemaOf(surveySchema, 'output'),
+        Error: schemaOf(errorSchema, 'output'),
+      },
+    },
+  };
+}

@@ -1,0 +1,79 @@
+import { serve } from '@hono/node-server';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createApp } from './app.ts';
+import type { Config } from './config.ts';
+import { connectDatabase } from './db/connect.ts';
+import type { Db } from './db/database.ts';
+import { migrateToLatest } from './db/migrate.ts';
+import { startDatabase, type DatabaseServer } from './db/start-database.ts';
+import { printDemoSummary } from './demo/demo-summary.ts';
+import { seedDemo } from './demo/seed-demo.ts';
+import type { Logger } from './logger.ts';
+import { RatingWriter } from './responses/rating-writer.ts';
+import { startRollupFolder } from './rollups/folder.ts';
+
+export interface RunningPlatform {
+  url: string;
+  database: DatabaseServer;
+  db: Db;
+  /** Stops taking requests, finishes those in flight, then closes the database. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts everything: the database (embedded or DATABASE_URL), migrations, demo data on a
+ * fresh embedded database, the rating writer, the rollup folder and the HTTP server.
+ * Whatever started is stopped again if a later step fails.
+ */
+export async function startPlatform(config: Config, logger: Logger): Promise<RunningPlatform> {
+  const cleanups: (() => Promise<void>)[] = [];
+  const undo = async () => {
+    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});
+  };
+  try {
+    const database = await startDatabase(config, logger);
+    cleanups.push(() => database.stop());
+    const db = connectDatabase(database.url);
+    cleanups.push(() => db.destroy());
+    await migrateToLatest(db);
+
+    const isEmpty = (await db.selectFrom('unit').select('id').limit(1).execute()).length === 0;
+    if (config.seedDemo && database.embedded && isEmpty) {
+      logger.info('empty embedded database: loading the demo data (SEED_DEMO=false skips this)');
+      printDemoSummary(await seedDemo(db), config.publicBaseUrl);
+    }
+
+    const ratingWriter = new RatingWriter(db, { rateLimit: config.rateLimit, logger });
+    const folder = startRollupFolder(db, { intervalMs: config.foldIntervalMs, logger });
+    cleanups.push(() => folder.stop());
+    const app = createApp({ db, config, logger, ratingWriter });
+
+    const server = await new Promise<Server>((resolve, reject) => {
+      const started = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () =>
+        resolve(started as Server),
+      ) as Server;
+      started.once('error', reject);
+    });
+    const address = server.address() as AddressInfo;
+
+    let stopping: Promise<void> | undefined;
+    const stop = () =>
+      (stopping ??= (async () => {
+        // New connections are refused; idle keep-alive ones close now, busy ones after their response.
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        server.closeIdleConnections();
+        const force = setTimeout(() => server.closeAllConnections(), 10_000);
+        await ratingWriter.close();
+        await closed;
+        clearTimeout(force);
+        await folder.stop();
+        await db.destroy();
+        await database.stop();
+      })());
+    return { url: `http://${address.address}:${address.port}`, database, db, stop };
+  } catch (error) {
+    await undo();
+    throw error;
+  }
+}

@@ -1,0 +1,83 @@
+import { sql } from 'kysely';
+import type { Db, Trx } from '../db/database.ts';
+
+/** Advisory lock that serialises folding and closure changes across all server processes. */
+const ROLLUP_LOCK = 0x5a1a5_01;
+
+/** Waits for the rollup lock until the end of the transaction (used by unit merges). */
+export async function lockRollups(trx: Trx): Promise<void> {
+  await sql`select pg_advisory_xact_lock(${ROLLUP_LOCK})`.execute(trx);
+}
+
+/**
+ * Folds up to `limit` pending ratings into the month rollups, in one statement: the
+ * pending rows are deleted and their counts added in the same snapshot, so a reader
+ * that adds the pending tail to the rollups never counts a rating twice or misses one.
+ * Returns the number folded; 0 when another process is folding right now.
+ */
+export async function foldPending(db: Db, limit = 5000): Promise<number> {
+  return db.transaction().execute(async (trx) => {
+    const locked = await sql<{ locked: boolean }>`select pg_try_advisory_xact_lock(${ROLLUP_LOCK}) as locked`.execute(trx);
+    if (!locked.rows[0]?.locked) return 0;
+    const result = await sql<{ folded: number }>`
+      with batch as (
+        delete from rollup_pending
+        where response_id in (select response_id from rollup_pending order by response_id limit ${limit})
+        returning response_id
+      ),
+      rated as (
+        select r.id, r.unit_id, r.desk_id, r.domain_id, r.channel, vn_month(r.rated_at) as month
+        from batch join response r on r.id = batch.response_id
+      ),
+      answered as (
+        select rated.*, a.question_id, a.score
+        from rated join response_answer a on a.response_id = rated.id
+      ),
+      desk_rollup as (
+        insert into rollup_desk_month (unit_id, month, desk_id, domain_id, channel, question_id, n1, n2, n3, n4, n5)
+        select unit_id, month, desk_id, domain_id, channel, question_id,
+          count(*) filter (where score = 1), count(*) filter (where score = 2), count(*) filter (where score = 3),
+          count(*) filter (where score = 4), count(*) filter (where score = 5)
+        from answered
+        group by unit_id, month, desk_id, domain_id, channel, question_id
+        on conflict (unit_id, month, desk_id, domain_id, channel, question_id) do update set
+          n1 = rollup_desk_month.n1 + excluded.n1, n2 = rollup_desk_month.n2 + excluded.n2,
+          n3 = rollup_desk_month.n3 + excluded.n3, n4 = rollup_desk_month.n4 + excluded.n4,
+          n5 = rollup_desk_month.n5 + excluded.n5
+      ),
+      unit_rollup as (
+        insert into rollup_unit_month (unit_id, month, domain_id, question_id, n1, n2, n3, n4, n5)
+        select c.ancestor_id, month, domain_id, question_id,
+          count(*) filter (where score = 1), count(*) filter (where score = 2), count(*) filter (where score = 3),
+          count(*) filter (where score = 4), count(*) filter (where score = 5)
+        from answered join unit_closure c on c.unit_id = answered.unit_id
+        group by c.ancestor_id, month, domain_id, question_id
+        on conflict (unit_id, month, domain_id, question_id) do update set
+          n1 = rollup_unit_month.n1 + excluded.n1, n2 = rollup_unit_month.n2 + excluded.n2,
+          n3 = rollup_unit_month.n3 + excluded.n3, n4 = rollup_unit_month.n4 + excluded.n4,
+          n5 = rollup_unit_month.n5 + excluded.n5
+      ),
+      reason_rollup as (
+        insert into rollup_reason_month (unit_id, month, domain_id, reason_id, n)
+        select c.ancestor_id, rated.month, rated.domain_id, rr.reason_id, count(*)
+        from rated
+        join response_reason rr on rr.response_id = rated.id
+        join unit_closure c on c.unit_id = rated.unit_id
+        group by c.ancestor_id, rated.month, rated.domain_id, rr.reason_id
+        on conflict (unit_id, month, domain_id, reason_id) do update set n = rollup_reason_month.n + excluded.n
+      )
+      select count(*)::integer as folded from batch
+    `.execute(trx);
+    return result.rows[0]?.folded ?? 0;
+  });
+}
+
+/** Folds until nothing is pending (or another process holds the lock). */
+export async function foldAll(db: Db, limit = 5000): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const folded = await foldPending(db, limit);
+    total += folded;
+    if (folded < limit) return total;
+  }
+}

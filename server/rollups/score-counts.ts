@@ -1,0 +1,145 @@
+import { sql, type RawBuilder } from 'kysely';
+import type { Db } from '../db/database.ts';
+import { addMonths, monthOf, vietnamMidnight } from '../time/vietnam-time.ts';
+import type { ScoreCounts } from './rollup.table.ts';
+
+export type Dimension = 'unit' | 'month' | 'domain' | 'question' | 'desk' | 'channel';
+
+export interface CountQuery {
+  /** Units whose subtrees (with merged predecessors) are counted; grouped by `unit`. */
+  unitIds: number[];
+  /** First Vietnam calendar day counted, `YYYY-MM-DD`. */
+  from: string;
+  /** First Vietnam calendar day not counted. */
+  to: string;
+  groupBy: Dimension[];
+  questionRole?: 'overall' | 'criterion';
+  domainIds?: number[];
+  deskIds?: number[];
+  channels?: string[];
+}
+
+export type CountRow = ScoreCounts & {
+  unit?: number;
+  month?: string;
+  domain?: number;
+  question?: number;
+  desk?: number;
+  channel?: string;
+};
+
+/**
+ * Answer counts per level of the scale for any slice: whole months come from the month
+ * rollups; ratings not yet folded, and the days of a range that cut through a month,
+ * come from raw rows (a short tail, by index). Every committed rating is counted once.
+ *
+ * @example scoreCounts(db, { unitIds: [provinceId], from: '2026-01-01', to: '2027-01-01', groupBy: ['domain'], questionRole: 'overall' })
+ */
+export async function scoreCounts(db: Db, query: CountQuery): Promise<CountRow[]> {
+  if (query.unitIds.length === 0 || query.from >= query.to) return [];
+  const { fullFrom, fullTo } = wholeMonths(query.from, query.to);
+  // Desk and channel are kept only in the desk rollup; everything else is a unit lookup.
+  const needsDesk =
+    query.groupBy.includes('desk') || query.groupBy.includes('channel') || !!query.deskIds || !!query.channels;
+
+  const parts: RawBuilder<unknown>[] = [];
+  if (fullFrom < fullTo) {
+    parts.push(needsDesk ? deskRollupPart(query, fullFrom, fullTo) : unitRollupPart(query, fullFrom, fullTo));
+    parts.push(rawPart(query, vietnamMidnight(fullFrom), vietnamMidnight(fullTo), true));
+    if (query.from < fullFrom) parts.push(rawPart(query, vietnamMidnight(query.from), vietnamMidnight(fullFrom), false));
+    if (fullTo < query.to) parts.push(rawPart(query, vietnamMidnight(fullTo), vietnamMidnight(query.to), false));
+  } else {
+    parts.push(rawPart(query, vietnamMidnight(query.from), vietnamMidnight(query.to), false));
+  }
+
+  const dimensions = query.groupBy.map((dimension) => sql.ref(`slice.${dimension}`));
+  const select = query.groupBy.map((dimension) => sql`slice.${sql.ref(dimension)} as ${sql.ref(dimension)}`);
+  const result = await sql<CountRow>`
+    select ${sql.join([
+      ...select,
+      sql`sum(n1)::integer as n1, sum(n2)::integer as n2, sum(n3)::integer as n3, sum(n4)::integer as n4, sum(n5)::integer as n5`,
+    ])}
+    from (${sql.join(parts, sql` union all `)}) as slice
+    ${dimensions.length > 0 ? sql`group by ${sql.join(dimensions)} order by ${sql.join(dimensions)}` : sql``}
+  `.execute(db);
+  return result.rows;
+}
+
+/** The whole months inside [from, to): [fullFrom, fullTo), empty when fullFrom >= fullTo. */
+export function wholeMonths(from: string, to: string): { fullFrom: string; fullTo: string } {
+  const fullFrom = from.endsWith('-01') ? from : addMonths(monthOf(from), 1);
+  const fullTo = monthOf(to);
+  return { fullFrom, fullTo };
+}
+
+function dimensionColumns(query: CountQuery, columns: Record<Dimension, RawBuilder<unknown>>): RawBuilder<unknown> {
+  const all: Dimension[] = ['unit', 'month', 'domain', 'question', 'desk', 'channel'];
+  return sql.join(all.map((dimension) => sql`${columns[dimension]} as ${sql.ref(dimension)}`));
+}
+
+function filters(query: CountQuery, columns: { domain: string; desk: string; channel: string; role: string }) {
+  const conditions: RawBuilder<unknown>[] = [];
+  if (query.domainIds) conditions.push(sql`${sql.ref(columns.domain)} = any(${query.domainIds}::smallint[])`);
+  if (query.deskIds) conditions.push(sql`${sql.ref(columns.desk)} = any(${query.deskIds}::integer[])`);
+  if (query.channels) conditions.push(sql`${sql.ref(columns.channel)} = any(${query.channels}::text[])`);
+  if (query.questionRole) conditions.push(sql`${sql.ref(columns.role)} = ${query.questionRole}`);
+  return conditions.length > 0 ? sql`and ${sql.join(conditions, sql` and `)}` : sql``;
+}
+
+function unitRollupPart(query: CountQuery, fullFrom: string, fullTo: string): RawBuilder<unknown> {
+  return sql`
+    select ${dimensionColumns(query, {
+      unit: sql`r.unit_id`,
+      month: sql`r.month`,
+      domain: sql`r.domain_id`,
+      question: sql`r.question_id`,
+      desk: sql`null::integer`,
+      channel: sql`null::text`,
+    })}, r.n1, r.n2, r.n3, r.n4, r.n5
+    from rollup_unit_month r
+    join question q on q.id = r.question_id
+    where r.unit_id = any(${query.unitIds}::integer[]) and r.month >= ${fullFrom}::date and r.month < ${fullTo}::date
+    ${filters(query, { domain: 'r.domain_id', desk: 'r.desk_id', channel: 'r.channel', role: 'q.role' })}
+  `;
+}
+
+function deskRollupPart(query: CountQuery, fullFrom: string, fullTo: string): RawBuilder<unknown> {
+  return sql`
+    select ${dimensionColumns(query, {
+      unit: sql`c.ancestor_id`,
+      month: sql`r.month`,
+      domain: sql`r.domain_id`,
+      question: sql`r.question_id`,
+      desk: sql`r.desk_id`,
+      channel: sql`r.channel`,
+    })}, r.n1, r.n2, r.n3, r.n4, r.n5
+    from unit_closure c
+    join rollup_desk_month r on r.unit_id = c.unit_id and r.month >= ${fullFrom}::date and r.month < ${fullTo}::date
+    join question q on q.id = r.question_id
+    where c.ancestor_id = any(${query.unitIds}::integer[])
+    ${filters(query, { domain: 'r.domain_id', desk: 'r.desk_id', channel: 'r.channel', role: 'q.role' })}
+  `;
+}
+
+/** Raw ratings in [start, end): all of them, or only those not yet folded. */
+function rawPart(query: CountQuery, start: Date, end: Date, pendingOnly: boolean): RawBuilder<unknown> {
+  return sql`
+    select ${dimensionColumns(query, {
+      unit: sql`c.ancestor_id`,
+      month: sql`vn_month(r.rated_at)`,
+      domain: sql`r.domain_id`,
+      question: sql`a.question_id`,
+      desk: sql`r.desk_id`,
+      channel: sql`r.channel`,
+    })},
+      (a.score = 1)::integer as n1, (a.score = 2)::integer as n2, (a.score = 3)::integer as n3,
+      (a.score = 4)::integer as n4, (a.score = 5)::integer as n5
+    from unit_closure c
+    join response r on r.unit_id = c.unit_id and r.rated_at >= ${start} and r.rated_at < ${end}
+    ${pendingOnly ? sql`join rollup_pending p on p.response_id = r.id` : sql``}
+    join response_answer a on a.response_id = r.id
+    join question q on q.id = a.question_id
+    where c.ancestor_id = any(${query.unitIds}::integer[])
+    ${filters(query, { domain: 'r.domain_id', desk: 'r.desk_id', channel: 'r.channel', role: 'q.role' })}
+  `;
+}

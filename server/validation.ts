@@ -1,0 +1,37 @@
+import { zValidator } from '@hono/zod-validator';
+import type { ValidationTargets } from 'hono';
+import { createMiddleware } from 'hono/factory';
+import type { z } from 'zod';
+import { AppError, type FieldProblem } from './errors.ts';
+
+/** Turns zod issues into the per-field problems of the error body. */
+export function fieldProblems(issues: readonly z.core.$ZodIssue[], prefix: PropertyKey[] = []): FieldProblem[] {
+  return issues.map((issue) => ({
+    path: [...prefix, ...issue.path].map(String).join('.') || '(body)',
+    code: issue.code,
+    message: issue.message,
+  }));
+}
+
+/**
+ * Validates one part of the request with a zod schema; failures become a 400 with a
+ * problem per field, in the same shape as every other error.
+ *
+ * @example app.post('/x', validate('json', bodySchema), (c) => c.json(c.req.valid('json')))
+ */
+export function validate<Target extends keyof ValidationTargets, Schema extends z.ZodType>(target: Target, schema: Schema) {
+  return zValidator(target, schema, (result) => {
+    if (!result.success) {
+      throw new AppError(400, 'invalid_request', `The request ${target} is not valid`, fieldProblems(result.error.issues));
+    }
+  });
+}
+
+/** JSON endpoints answer 415 to any other body type instead of validating an empty object. */
+export const requireJsonBody = createMiddleware(async (c, next) => {
+  const type = (c.req.header('content-type') ?? '').split(';')[0]?.trim().toLowerCase();
+  if (type !== 'application/json') {
+    throw new AppError(415, 'unsupported_media_type', 'The request body must be application/json');
+  }
+  await next();
+});

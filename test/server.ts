@@ -1,0 +1,53 @@
+import { serve } from '@hono/node-server';
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { afterAll } from 'vitest';
+import { createApp } from '../server/app.ts';
+import { loadConfig, type Config } from '../server/config.ts';
+import type { Db } from '../server/db/database.ts';
+import { createLogger } from '../server/logger.ts';
+import { RatingWriter } from '../server/responses/rating-writer.ts';
+
+export interface TestServer {
+  baseUrl: string;
+  config: Config;
+  post(path: string, body: unknown, headers?: Record<string, string>): Promise<Response>;
+  get(path: string): Promise<Response>;
+  close(): Promise<void>;
+}
+
+/**
+ * The real HTTP server on 127.0.0.1 and a free port, over the test file's database;
+ * stopped when the file ends. Each call is an independent "server process".
+ */
+export async function startTestServer(db: Db, env: Record<string, string> = {}): Promise<TestServer> {
+  const config = loadConfig({ LOG_LEVEL: 'silent', SEED_DEMO: 'false', ...env });
+  const logger = createLogger(config.logLevel);
+  const ratingWriter = new RatingWriter(db, { rateLimit: config.rateLimit, logger });
+  const app = createApp({ db, config, logger, ratingWriter });
+  const server = await new Promise<Server>((resolve) => {
+    const started = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(started as Server)) as Server;
+  });
+  const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  let closed = false;
+  const close = async () => {
+    if (closed) return;
+    closed = true;
+    await ratingWriter.close();
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  };
+  afterAll(close);
+  return {
+    baseUrl,
+    config,
+    close,
+    get: (path) => fetch(`${baseUrl}${path}`),
+    post: (path, body, headers = {}) =>
+      fetch(`${baseUrl}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: typeof body === 'string' ? body : JSON.stringify(body),
+      }),
+  };
+}
