@@ -294,3 +294,43 @@ describe('bad input writes nothing and gets a clear 4xx', () => {
     expect((await errorOf(response)).code).toBe('not_found');
   });
 });
+
+describe('malformed bodies in bulk', () => {
+  it('never get a 5xx and never write a row', async () => {
+    const fc = (await import('fast-check')).default;
+    const valid = () => quickRating({ deskCode });
+    const mutation = fc.oneof(
+      // any JSON value in place of the body
+      fc.jsonValue().map((value) => JSON.stringify(value)),
+      // one field replaced by any JSON value
+      fc.tuple(fc.constantFrom(...Object.keys(valid())), fc.jsonValue()).map(([field, value]) =>
+        JSON.stringify({ ...valid(), [field]: value }),
+      ),
+      // strange keys and values in answers
+      fc.dictionary(fc.string({ maxLength: 70 }), fc.jsonValue()).map((answers) => JSON.stringify({ ...valid(), answers })),
+      // broken text
+      fc.string({ maxLength: 300 }),
+      fc.uint8Array({ maxLength: 300 }).map((bytes) => Buffer.from(bytes).toString('latin1')),
+    );
+    const before = await writtenRows(db);
+    let created = 0;
+    await fc.assert(
+      fc.asyncProperty(mutation, async (body) => {
+        const response = await api.post('/api/v1/public/responses', body);
+        expect(response.status).toBeLessThan(500);
+        if (response.status === 201) created++;
+        if (response.status >= 400) {
+          const error = (await response.json()) as { error: { code: string } };
+          expect(typeof error.error.code).toBe('string');
+        } else {
+          await response.body?.cancel();
+        }
+      }),
+      { numRuns: 300 },
+    );
+    const after = await writtenRows(db);
+    // A mutation can happen to produce a valid rating (a new comment, say); nothing else wrote anything.
+    expect(after.response - before.response).toBe(created);
+    expect(after.rollup_pending - before.rollup_pending).toBe(created);
+  });
+});
