@@ -1,6 +1,7 @@
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
+import { entrySize } from './web/build/entry-size.ts';
 
 const page = (file: string) => fileURLToPath(new URL(`./web/${file}`, import.meta.url));
 
@@ -10,7 +11,7 @@ const page = (file: string) => fileURLToPath(new URL(`./web/${file}`, import.met
  */
 export default defineConfig({
   root: 'web',
-  plugins: [svelte({ configFile: false })],
+  plugins: [svelte({ configFile: false }), entrySize({ survey: 30 * 1024 })],
   build: {
     outDir: '../dist/web',
     emptyOutDir: true,
@@ -18,6 +19,13 @@ export default defineConfig({
     rollupOptions: {
       input: {
         home: page('index.html'),
+        survey: page('survey.html'),
+        kiosk: page('kiosk.html'),
+        sw: page('sw.ts'),
+      },
+      output: {
+        // The service worker must keep one address, at the root, to control every page.
+        entryFileNames: (chunk) => (chunk.name === 'sw' ? 'sw.js' : 'assets/[name]-[hash].js'),
       },
     },
   },

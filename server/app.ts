@@ -4,13 +4,17 @@ import { secureHeaders } from 'hono/secure-headers';
 import type { AppEnv, AppServices } from './app-env.ts';
 import { errorHandler, notFoundHandler } from './errors.ts';
 import { healthRoutes } from './health/health.routes.ts';
+import { kioskRoutes } from './kiosks/kiosk.routes.ts';
 import { openApiDocument } from './openapi/openapi.ts';
 import { responseRoutes } from './responses/response.routes.ts';
 import { surveyRoutes } from './survey/survey.routes.ts';
 import { webAppRoutes } from './web-app/web-app.routes.ts';
 
 /** The public API; its type drives the typed client of the web app. */
-export const publicApiRoutes = new Hono<AppEnv>().route('/', surveyRoutes).route('/', responseRoutes);
+export const publicApiRoutes = new Hono<AppEnv>()
+  .route('/', surveyRoutes)
+  .route('/', responseRoutes)
+  .route('/', kioskRoutes);
 export type PublicApi = typeof publicApiRoutes;
 
 /** Assembles the whole HTTP application around its services. */

@@ -22,6 +22,7 @@ const configSchema = z
     TRUST_PROXY: booleanFlag.default(false),
     FOLD_INTERVAL_MS: z.coerce.number().int().min(50).max(60_000).default(1000),
     RATE_LIMIT_PER_SOURCE: z.coerce.number().int().min(1).default(30),
+    RATE_LIMIT_PER_KIOSK: z.coerce.number().int().min(1).default(2000),
     RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(600),
   })
   .transform((env) => ({
@@ -36,6 +37,7 @@ const configSchema = z
     foldIntervalMs: env.FOLD_INTERVAL_MS,
     rateLimit: {
       perSource: env.RATE_LIMIT_PER_SOURCE,
+      perKiosk: env.RATE_LIMIT_PER_KIOSK,
       windowSeconds: env.RATE_LIMIT_WINDOW_SECONDS,
     },
   }));

@@ -36,7 +36,7 @@ export function makeUnit(db: Db, overrides: Partial<NewUnit> = {}): Promise<Unit
 
 export async function makeDesk(
   db: Db,
-  options: { unit?: Unit; domains?: string[]; questionnaire?: 'quick' | 'full'; active?: boolean } = {},
+  options: { unit?: Unit; domains?: string[]; questionnaire?: 'quick' | 'full'; active?: boolean; kioskIdleSeconds?: number } = {},
 ): Promise<{ desk: Desk; unit: Unit }> {
   const unit = options.unit ?? (await makeUnit(db));
   const ids = await domainIds(db, options.domains ?? ['land', 'civil_status']);
@@ -49,6 +49,7 @@ export async function makeDesk(
         name: `Quầy ${sequence++}`,
         questionnaire_code: options.questionnaire ?? 'quick',
         active: options.active ?? true,
+        kiosk_idle_seconds: options.kioskIdleSeconds ?? 20,
       },
       ids,
     ),

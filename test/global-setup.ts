@@ -3,10 +3,14 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import type { TestProject } from 'vitest/node';
 import { connectDatabase } from '../server/db/connect.ts';
 import { startEmbeddedPostgres } from '../server/db/embedded-postgres.ts';
 import { migrateToLatest } from '../server/db/migrate.ts';
+
+const execFileAsync = promisify(execFile);
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -23,6 +27,12 @@ declare module 'vitest' {
  * that every test file clones (CREATE DATABASE … TEMPLATE), so files never share rows.
  */
 export default async function setup(project: TestProject) {
+  // The pages under test are the built ones, built exactly as `npm start` builds them
+  // (in a process of its own: the test environment would change the build).
+  await execFileAsync(process.execPath, [path.resolve('node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'error'], {
+    env: { ...process.env, NODE_ENV: 'production' },
+  });
+
   const runId = `${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
   const templateDatabase = `sipas_template_${runId}`;
   let adminDatabaseUrl: string;

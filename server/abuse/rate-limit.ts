@@ -1,11 +1,12 @@
 import { createHmac, randomBytes } from 'node:crypto';
-import { sql } from 'kysely';
-import type { Db, Trx } from '../db/database.ts';
-import { AppError } from '../errors.ts';
+import type { Db } from '../db/database.ts';
 import { addDays, vietnamDate } from '../time/vietnam-time.ts';
 
 export interface RateLimitPolicy {
+  /** Ratings accepted per window from one network. */
   perSource: number;
+  /** Ratings accepted per window from one paired kiosk tablet. */
+  perKiosk: number;
   windowSeconds: number;
 }
 
@@ -33,34 +34,6 @@ export async function sourceBucket(db: Db, address: string, now: Date): Promise<
     secrets.set(day, secret);
   }
   return createHmac('sha256', secret).update(address).digest().subarray(0, 16);
-}
-
-/**
- * Counts one accepted rating against the source's fixed window, inside the rating's own
- * transaction: a refused or failed rating rolls its count back, so only accepted ratings
- * use up the allowance. Throws 429 with Retry-After once the window is full.
- */
-export async function consumeRateLimit(trx: Trx, bucket: Buffer, now: Date, policy: RateLimitPolicy): Promise<void> {
-  const windowMs = policy.windowSeconds * 1000;
-  const windowStart = new Date(Math.floor(now.getTime() / windowMs) * windowMs);
-  const { hits } = await trx
-    .insertInto('rate_limit_counter')
-    .values({ bucket, window_start: windowStart, hits: 1 })
-    .onConflict((oc) =>
-      oc.columns(['bucket', 'window_start']).doUpdateSet({ hits: sql<number>`rate_limit_counter.hits + 1` }),
-    )
-    .returning('hits')
-    .executeTakeFirstOrThrow();
-  if (hits > policy.perSource) {
-    const retryAfter = Math.max(1, Math.ceil((windowStart.getTime() + windowMs - now.getTime()) / 1000));
-    throw new AppError(
-      429,
-      'rate_limited',
-      'Too many ratings from this network; please try again later',
-      undefined,
-      { 'Retry-After': String(retryAfter) },
-    );
-  }
 }
 
 /** Deletes day secrets older than yesterday and counters of finished windows. */

@@ -4,6 +4,7 @@ import type { CommentTable } from '../comments/comment.table.ts';
 import type { DeskDomainTable, DeskTable } from '../desks/desk.table.ts';
 import type { DomainTable } from '../domains/domain.table.ts';
 import type { DossierTokenTable } from '../dossiers/dossier.table.ts';
+import type { KioskDeviceTable } from '../kiosks/kiosk-device.table.ts';
 import type {
   QuestionTable,
   QuestionnaireTable,
@@ -27,6 +28,7 @@ export interface Database {
   desk_domain: DeskDomainTable;
   domain: DomainTable;
   dossier_token: DossierTokenTable;
+  kiosk_device: KioskDeviceTable;
   question: QuestionTable;
   questionnaire: QuestionnaireTable;
   rate_limit_counter: RateLimitCounterTable;

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { kioskStatusReplySchema, kioskStatusSchema } from '../kiosks/kiosk.routes.ts';
+import { kioskHeaderSchema } from '../responses/response.routes.ts';
 import { recordedSchema, submissionSchema } from '../responses/submission.schema.ts';
 import { surveySchema } from '../survey/survey.schema.ts';
 import { deskParamsSchema, dossierParamsSchema, surveyQuerySchema } from '../survey/survey.routes.ts';
@@ -22,7 +24,7 @@ function schemaOf(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
   return rest;
 }
 
-function parametersOf(schema: z.ZodObject, location: 'path' | 'query') {
+function parametersOf(schema: z.ZodObject, location: 'path' | 'query' | 'header') {
   const json = schemaOf(schema, 'input') as { properties: Record<string, JsonSchema>; required?: string[] };
   return Object.entries(json.properties).map(([name, property]) => ({
     name,
@@ -85,6 +87,7 @@ export function openApiDocument(serverUrl: string) {
       '/api/v1/public/responses': {
         post: {
           summary: 'Record one rating',
+          parameters: parametersOf(kioskHeaderSchema, 'header'),
           requestBody: {
             required: true,
             content: { 'application/json': { schema: { $ref: '#/components/schemas/Submission' } } },
@@ -99,6 +102,8 @@ export function openApiDocument(serverUrl: string) {
               content: { 'application/json': { schema: { $ref: '#/components/schemas/Recorded' } } },
             },
             400: errorResponse('Malformed body (code invalid_request or malformed_json)'),
+            401: errorResponse('Kiosk rating without a tablet key'),
+            403: errorResponse('Kiosk rating from a tablet not paired with this desk'),
             404: errorResponse('Unknown desk or receipt code'),
             409: errorResponse('Receipt code used or expired, or desk closed'),
             413: errorResponse('Body too large'),
@@ -106,6 +111,25 @@ export function openApiDocument(serverUrl: string) {
             422: errorResponse('Rating does not fit the desk or questionnaire, or idempotency key reused'),
             429: errorResponse('Too many ratings from this network; see Retry-After'),
             503: errorResponse('Not saved; retry with the same idempotency key'),
+          },
+        },
+      },
+      '/api/v1/public/kiosk/status': {
+        post: {
+          summary: 'A paired tablet reports how many ratings wait in its queue',
+          parameters: parametersOf(kioskHeaderSchema, 'header'),
+          requestBody: {
+            required: true,
+            content: { 'application/json': { schema: schemaOf(kioskStatusSchema, 'input') } },
+          },
+          responses: {
+            200: {
+              description: 'The tablet is paired',
+              content: { 'application/json': { schema: schemaOf(kioskStatusReplySchema, 'output') } },
+            },
+            400: errorResponse('Malformed body'),
+            401: errorResponse('No tablet key'),
+            403: errorResponse('Not paired, or pairing revoked'),
           },
         },
       },

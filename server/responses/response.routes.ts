@@ -1,30 +1,49 @@
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
+import { z } from 'zod';
 import { clientAddress } from '../abuse/client-address.ts';
 import { sourceBucket } from '../abuse/rate-limit.ts';
 import type { AppEnv } from '../app-env.ts';
 import { AppError } from '../errors.ts';
+import { KIOSK_KEY_PATTERN } from '../kiosks/kiosk-device.repository.ts';
 import { requireJsonBody, validate } from '../validation.ts';
 import { submissionSchema } from './submission.schema.ts';
 
 /** A rating with a full questionnaire and the longest comment is well under this. */
 export const SUBMISSION_BODY_LIMIT = 16 * 1024;
 
+export const kioskHeaderSchema = z.object({
+  'x-kiosk-key': z
+    .string()
+    .regex(KIOSK_KEY_PATTERN, 'must be the 43-character key of a paired tablet')
+    .optional()
+    .describe('Key of the tablet paired with the desk; required for channel "kiosk"'),
+});
+
+export const jsonBodyLimit = bodyLimit({
+  maxSize: SUBMISSION_BODY_LIMIT,
+  onError: () => {
+    throw new AppError(413, 'payload_too_large', `The request body must be at most ${SUBMISSION_BODY_LIMIT} bytes`);
+  },
+});
+
 export const responseRoutes = new Hono<AppEnv>().post(
   '/responses',
-  bodyLimit({
-    maxSize: SUBMISSION_BODY_LIMIT,
-    onError: () => {
-      throw new AppError(413, 'payload_too_large', `The request body must be at most ${SUBMISSION_BODY_LIMIT} bytes`);
-    },
-  }),
+  jsonBodyLimit,
   requireJsonBody,
+  validate('header', kioskHeaderSchema),
   validate('json', submissionSchema),
   async (c) => {
     const receivedAt = new Date();
     const { db, config, ratingWriter } = c.var;
     const bucket = await sourceBucket(db, clientAddress(c, config.trustProxy), receivedAt);
-    const outcome = await ratingWriter.submit({ body: c.req.valid('json'), bucket, receivedAt });
+    const kioskKey = c.req.valid('header')['x-kiosk-key'];
+    const outcome = await ratingWriter.submit({
+      body: c.req.valid('json'),
+      bucket,
+      receivedAt,
+      ...(kioskKey ? { kioskKey } : {}),
+    });
     if (!outcome.ok) throw outcome.error;
     return outcome.replayed
       ? c.json({ id: outcome.id, replayed: true }, 200)

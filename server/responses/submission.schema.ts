@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DOSSIER_TOKEN_PATTERN } from '../dossiers/dossier.repository.ts';
 import { COMMENT_MAX_LENGTH } from '../questionnaires/scale.ts';
 
 export const DESK_CODE_PATTERN = /^[a-z0-9]{4,16}$/;
@@ -8,7 +9,7 @@ const CODE_PATTERN = /^[a-z][a-z0-9_.]{1,59}$/;
 const CONTROL_CHARACTERS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
 
 export const deskCodeSchema = z.string().regex(DESK_CODE_PATTERN, 'must be 4–16 lowercase letters or digits');
-export const dossierTokenSchema = z.string().regex(/^[A-Za-z0-9_-]{20}$/, 'must be a 20-character receipt code');
+export const dossierTokenSchema = z.string().regex(DOSSIER_TOKEN_PATTERN, 'must be a 20-character receipt code');
 
 export const channelSchema = z.enum(['qr', 'kiosk', 'dossier', 'portal']);
 export const languageSchema = z.enum(['vi', 'en']);

@@ -7,6 +7,8 @@ import { AppError, type FieldProblem } from '../errors.ts';
 import { findQuestionnaire, type QuestionnaireDefinition } from '../questionnaires/questionnaire.repository.ts';
 import { LOW_RATING_MAX } from '../questionnaires/scale.ts';
 import type { RateLimitPolicy } from '../abuse/rate-limit.ts';
+import { hashKioskKey } from '../kiosks/kiosk-device.repository.ts';
+import type { KioskDevice } from '../kiosks/kiosk-device.table.ts';
 import { vietnamDate } from '../time/vietnam-time.ts';
 import type { SubmissionBody } from './submission.schema.ts';
 
@@ -16,6 +18,8 @@ export interface Submission {
   /** Abuse-control bucket of the source (keyed hash, never the address). */
   bucket: Buffer;
   receivedAt: Date;
+  /** Key of the paired tablet, required with channel `kiosk`. */
+  kioskKey?: string;
 }
 
 export type Outcome = { ok: true; id: number; replayed: boolean } | { ok: false; error: AppError };
@@ -68,6 +72,10 @@ interface DeskRow {
 
 interface PreparedRating {
   index: number;
+  /** Rate-limit bucket and allowance: the source's network, or the paired tablet. */
+  bucket: Buffer;
+  limit: number;
+  kioskDeviceId: number | undefined;
   desk: DeskRow;
   domainId: number;
   questionnaire: QuestionnaireDefinition;
@@ -109,7 +117,7 @@ export async function writeBatch(db: Db, submissions: Submission[], options: Wri
       else fresh.push(index);
     }
 
-    const prepared = await prepareRatings(db, trx, submissions, fresh, outcomes, keyConflicts);
+    const prepared = await prepareRatings(db, trx, submissions, fresh, outcomes, keyConflicts, options.rateLimit);
     const allowed = await applyRateLimit(trx, submissions, prepared, outcomes, options.rateLimit);
     const claimed = await claimTokens(trx, submissions, allowed, outcomes, keyConflicts);
     await insertRatings(trx, submissions, hashes, claimed, outcomes, keyConflicts);
@@ -172,6 +180,7 @@ async function prepareRatings(
   indexes: number[],
   outcomes: (Outcome | undefined)[],
   keyConflicts: number[],
+  policy: RateLimitPolicy,
 ): Promise<PreparedRating[]> {
   if (indexes.length === 0) return [];
   const bodies = indexes.map((index) => submissions[index]!.body);
@@ -188,6 +197,16 @@ async function prepareRatings(
   const deskByCode = new Map(desks.map((desk) => [desk.code, desk]));
   const deskById = new Map(desks.map((desk) => [desk.id, desk]));
 
+  const kioskHashes = indexes.flatMap((index) => {
+    const key = submissions[index]!.kioskKey;
+    return key ? [hashKioskKey(key)] : [];
+  });
+  const devices =
+    kioskHashes.length === 0
+      ? []
+      : await trx.selectFrom('kiosk_device').selectAll().where('key_hash', 'in', kioskHashes).execute();
+  const deviceByHash = new Map(devices.map((device) => [device.key_hash.toString('hex'), device]));
+
   const questionnaireIds = [...new Set(bodies.map((body) => body.questionnaireId))];
   const questionnaires = new Map(
     await Promise.all(questionnaireIds.map(async (id) => [id, await findQuestionnaire(db, id)] as const)),
@@ -202,7 +221,9 @@ async function prepareRatings(
         : undefined,
       deskByCode,
       deskById,
+      device: submission.kioskKey ? deviceByHash.get(hashKioskKey(submission.kioskKey).toString('hex')) : undefined,
       questionnaire: questionnaires.get(submission.body.questionnaireId),
+      policy,
     });
     if (result instanceof AppError) {
       outcomes[index] = { ok: false, error: result };
@@ -243,7 +264,9 @@ function checkRating(
     token: DossierToken | undefined;
     deskByCode: Map<string, DeskRow>;
     deskById: Map<number, DeskRow>;
+    device: KioskDevice | undefined;
     questionnaire: QuestionnaireDefinition | undefined;
+    policy: RateLimitPolicy;
   },
 ): Omit<PreparedRating, 'index'> | AppError {
   const { body, receivedAt } = submission;
@@ -275,6 +298,22 @@ function checkRating(
   }
   if (!desk || !desk.active || (desk.unit_valid_until !== null && desk.unit_valid_until <= vietnamDate(receivedAt))) {
     return new AppError(409, 'desk_inactive', 'This desk no longer takes ratings');
+  }
+  let rateLimit = { bucket: submission.bucket, limit: found.policy.perSource, kioskDeviceId: undefined as number | undefined };
+  if (body.channel === 'kiosk') {
+    if (!submission.kioskKey) {
+      return new AppError(401, 'kiosk_key_required', 'Kiosk ratings need the key of a tablet paired with the desk');
+    }
+    const device = found.device;
+    if (!device || device.revoked_at !== null || device.desk_id !== desk.id) {
+      return new AppError(403, 'kiosk_not_paired', 'This tablet is not paired with this desk, or its pairing was revoked');
+    }
+    // A paired tablet sends days of queued ratings at once: it has an allowance of its own.
+    rateLimit = {
+      bucket: createHash('sha256').update(`kiosk:${device.id}`).digest().subarray(0, 16),
+      limit: found.policy.perKiosk,
+      kioskDeviceId: device.id,
+    };
   }
 
   const questionnaire = found.questionnaire;
@@ -318,7 +357,7 @@ function checkRating(
   }
 
   if (problems.length > 0 || domainId === undefined) return invalidRating(problems);
-  return { desk, domainId, questionnaire, token: found.token, answers, reasonIds };
+  return { ...rateLimit, desk, domainId, questionnaire, token: found.token, answers, reasonIds };
 }
 
 function invalidRating(problems: FieldProblem[]): AppError {
@@ -344,7 +383,7 @@ async function applyRateLimit(
 
   const byBucket = new Map<string, PreparedRating[]>();
   for (const rating of prepared) {
-    const key = submissions[rating.index]!.bucket.toString('hex');
+    const key = rating.bucket.toString('hex');
     byBucket.set(key, [...(byBucket.get(key) ?? []), rating]);
   }
   const allowed: PreparedRating[] = [];
@@ -360,7 +399,7 @@ async function applyRateLimit(
       )
       .returning('hits')
       .executeTakeFirstOrThrow();
-    const room = Math.max(0, policy.perSource - (hits - ratings.length));
+    const room = Math.max(0, ratings[0]!.limit - (hits - ratings.length));
     allowed.push(...ratings.slice(0, room));
     const refused = ratings.slice(room);
     if (refused.length > 0) {
@@ -483,6 +522,10 @@ async function insertRatings(
     .insertInto('rollup_pending')
     .values(written.map(({ id }) => ({ response_id: id })))
     .execute();
+  const devices = [...new Set(written.flatMap(({ rating }) => (rating.kioskDeviceId ? [rating.kioskDeviceId] : [])))];
+  if (devices.length > 0) {
+    await trx.updateTable('kiosk_device').set({ last_rating_at: sql`now()` }).where('id', 'in', devices.sort()).execute();
+  }
 
   for (const { rating, id } of written) outcomes[rating.index] = { ok: true, id, replayed: false };
 }

@@ -1,24 +1,79 @@
 import { serveStatic } from '@hono/node-server/serve-static';
-import { Hono } from 'hono';
-import { existsSync } from 'node:fs';
+import { Hono, type Context } from 'hono';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AppEnv } from '../app-env.ts';
+import { DOSSIER_TOKEN_PATTERN } from '../dossiers/dossier.repository.ts';
+import { AppError } from '../errors.ts';
+import { DESK_CODE_PATTERN } from '../responses/submission.schema.ts';
+import { loadDeskSurvey, loadDossierSurvey } from '../survey/survey.routes.ts';
+import type { Survey } from '../survey/survey.schema.ts';
 
 export const webRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dist/web');
 const relativeRoot = path.relative(process.cwd(), webRoot) || '.';
 
-/** Serves the web app built by Vite (`npm run build`): hashed assets cached for a year. */
+/** What the survey page finds embedded in its HTML: the survey, or why there is none. */
+export type EmbeddedSurvey = { survey: Survey } | { error: { status: number; code: string } };
+
+async function htmlPage(c: Context<AppEnv>, file: string, status: 200 | 404 | 409 = 200, embedded?: EmbeddedSurvey) {
+  let html: string;
+  try {
+    // Read per request (a kilobyte, from the page cache) so a rebuild never serves stale asset names.
+    html = await readFile(path.join(webRoot, file), 'utf8');
+  } catch {
+    throw new AppError(503, 'web_app_not_built', 'The web app is not built yet: run `npm run build`');
+  }
+  if (embedded) {
+    // `<` is escaped so that no text in the data can close the script element.
+    const json = JSON.stringify(embedded).replace(/</g, '\\u003c');
+    html = html.replace(/(<script id="survey-data" type="application\/json">)[^<]*(<\/script>)/, `$1${json}$2`);
+  }
+  c.header('Cache-Control', 'no-cache');
+  return c.html(html, status);
+}
+
+/** Loads a survey for embedding; an error the citizen should see becomes the page's state. */
+async function embed(load: () => Promise<Survey>): Promise<{ status: 200 | 404 | 409; embedded: EmbeddedSurvey }> {
+  try {
+    return { status: 200, embedded: { survey: await load() } };
+  } catch (error) {
+    if (error instanceof AppError && (error.status === 404 || error.status === 409)) {
+      return { status: error.status, embedded: { error: { status: error.status, code: error.code } } };
+    }
+    throw error;
+  }
+}
+
+/**
+ * The pages built by Vite (`npm run build`) and their assets. Each audience has its own
+ * entry: a citizen's phone loads only the survey's code.
+ */
 export const webAppRoutes = new Hono<AppEnv>()
   .use('/assets/*', async (c, next) => {
     await next();
     if (c.res.status === 200) c.header('Cache-Control', 'public, max-age=31536000, immutable');
   })
   .use('/assets/*', serveStatic({ root: relativeRoot }))
-  .get('/', async (c, next) => {
-    if (!existsSync(path.join(webRoot, 'index.html'))) {
-      return c.text('The web app is not built yet: run `npm run build`.', 503);
-    }
+  .get('/sw.js', async (c, next) => {
     c.header('Cache-Control', 'no-cache');
-    return serveStatic({ root: relativeRoot, path: 'index.html' })(c, next);
-  });
+    c.header('Service-Worker-Allowed', '/');
+    return serveStatic({ root: relativeRoot, path: 'sw.js' })(c, next);
+  })
+  .get('/', (c) => htmlPage(c, 'index.html'))
+  .get('/s/:code', async (c) => {
+    const code = c.req.param('code');
+    const { status, embedded } = DESK_CODE_PATTERN.test(code)
+      ? await embed(() => loadDeskSurvey(c.var.db, code))
+      : { status: 404 as const, embedded: { error: { status: 404, code: 'desk_not_found' } } };
+    return htmlPage(c, 'survey.html', status, embedded);
+  })
+  .get('/r/:token', async (c) => {
+    const token = c.req.param('token');
+    const { status, embedded } = DOSSIER_TOKEN_PATTERN.test(token)
+      ? await embed(() => loadDossierSurvey(c.var.db, token))
+      : { status: 404 as const, embedded: { error: { status: 404, code: 'dossier_token_not_found' } } };
+    return htmlPage(c, 'survey.html', status, embedded);
+  })
+  // The kiosk shell is the same for every desk, so its service worker can keep it offline.
+  .get('/kiosk/:code', (c) => htmlPage(c, 'kiosk.html'));

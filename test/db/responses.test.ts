@@ -3,6 +3,7 @@ import { sql } from 'kysely';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../../server/db/database.ts';
 import { createTestDatabase } from '../database.ts';
+import { pairKioskDevice } from '../../server/kiosks/kiosk-device.repository.ts';
 import { makeDesk, makeDossierToken, quickRating } from '../factories.ts';
 import { startTestServer, type TestServer } from '../server.ts';
 
@@ -128,7 +129,12 @@ describe('recording a rating', () => {
 
   it('keeps the device time of a rating sent late, and the arrival time of an implausible one', async () => {
     const sentLate = new Date(Date.now() - 3 * 86_400_000);
-    const late = await api.post('/api/v1/public/responses', quickRating({ deskCode, channel: 'kiosk', clientTime: sentLate.toISOString() }));
+    const { key } = await pairKioskDevice(db, { deskId: desk.id });
+    const late = await api.post(
+      '/api/v1/public/responses',
+      quickRating({ deskCode, channel: 'kiosk', clientTime: sentLate.toISOString() }),
+      { 'x-kiosk-key': key },
+    );
     const wrongClock = await api.post('/api/v1/public/responses', quickRating({ deskCode, clientTime: '2001-01-01T08:00:00+07:00' }));
     const [lateRow, wrongRow] = (await Promise.all(
       [late, wrongClock].map(async (response) =>
@@ -227,6 +233,65 @@ describe('receipt (dossier) codes', () => {
     );
     expect(response.status).toBe(422);
     expect((await errorOf(response)).fields).toEqual([expect.objectContaining({ path: 'domain', code: 'domain_mismatch' })]);
+  });
+});
+
+describe('kiosk ratings', () => {
+  it('are accepted only with the key of an unrevoked tablet paired with that desk', async () => {
+    const { key } = await pairKioskDevice(db, { deskId: desk.id, label: 'Máy tính bảng quầy 1' });
+    const { desk: otherDesk } = await makeDesk(db);
+    const { key: otherKey } = await pairKioskDevice(db, { deskId: otherDesk.id });
+    const before = await writtenRows(db);
+
+    const withoutKey = await api.post('/api/v1/public/responses', quickRating({ deskCode, channel: 'kiosk' }));
+    expect(withoutKey.status).toBe(401);
+    expect((await errorOf(withoutKey)).code).toBe('kiosk_key_required');
+    const wrongDesk = await api.post('/api/v1/public/responses', quickRating({ deskCode, channel: 'kiosk' }), {
+      'x-kiosk-key': otherKey,
+    });
+    expect(wrongDesk.status).toBe(403);
+    expect((await errorOf(wrongDesk)).code).toBe('kiosk_not_paired');
+    const malformed = await api.post('/api/v1/public/responses', quickRating({ deskCode, channel: 'kiosk' }), {
+      'x-kiosk-key': 'short',
+    });
+    expect(malformed.status).toBe(400);
+    expect(await writtenRows(db)).toEqual(before);
+
+    const accepted = await api.post('/api/v1/public/responses', quickRating({ deskCode, channel: 'kiosk' }), { 'x-kiosk-key': key });
+    expect(accepted.status).toBe(201);
+    const device = await db.selectFrom('kiosk_device').selectAll().where('desk_id', '=', desk.id).where('label', '=', 'Máy tính bảng quầy 1').executeTakeFirstOrThrow();
+    expect(device.last_rating_at).not.toBeNull();
+    expect(device.key_hash.toString('base64url')).not.toContain(key);
+
+    await db.updateTable('kiosk_device').set({ revoked_at: new Date() }).where('id', '=', device.id).execute();
+    const revoked = await api.post('/api/v1/public/responses', quickRating({ deskCode, channel: 'kiosk' }), { 'x-kiosk-key': key });
+    expect(revoked.status).toBe(403);
+  });
+
+  it('report their queue on /kiosk/status, and learn when their pairing is revoked', async () => {
+    const { key, device } = await pairKioskDevice(db, { deskId: desk.id });
+    const status = await api.post('/api/v1/public/kiosk/status', { queueLength: 7 }, { 'x-kiosk-key': key });
+    expect(status.status).toBe(200);
+    expect(await status.json()).toEqual({ deskCode });
+    const stored = await db.selectFrom('kiosk_device').select(['queue_length', 'last_status_at']).where('id', '=', device.id).executeTakeFirstOrThrow();
+    expect(stored.queue_length).toBe(7);
+    expect(stored.last_status_at).not.toBeNull();
+    expect((await api.post('/api/v1/public/kiosk/status', { queueLength: -1 }, { 'x-kiosk-key': key })).status).toBe(400);
+    expect((await api.post('/api/v1/public/kiosk/status', { queueLength: 1 })).status).toBe(401);
+    await db.updateTable('kiosk_device').set({ revoked_at: new Date() }).where('id', '=', device.id).execute();
+    expect((await api.post('/api/v1/public/kiosk/status', { queueLength: 1 }, { 'x-kiosk-key': key })).status).toBe(403);
+  });
+
+  it('a tablet flushing its queue has its own allowance, apart from the network limit', async () => {
+    const { desk: kioskDesk } = await makeDesk(db);
+    const { key } = await pairKioskDevice(db, { deskId: kioskDesk.id });
+    const strict = await startTestServer(db, { RATE_LIMIT_PER_SOURCE: '2', RATE_LIMIT_PER_KIOSK: '50' });
+    const statuses = [];
+    for (let i = 0; i < 10; i++) {
+      statuses.push((await strict.post('/api/v1/public/responses', quickRating({ deskCode: kioskDesk.code, channel: 'kiosk' }), { 'x-kiosk-key': key })).status);
+    }
+    expect(statuses.every((status) => status === 201)).toBe(true);
+    await strict.close();
   });
 });
 

@@ -4,6 +4,7 @@ import { sql } from 'kysely';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Desk } from '../../server/desks/desk.table.ts';
 import { findQuestionnaire, type QuestionnaireDefinition } from '../../server/questionnaires/questionnaire.repository.ts';
+import { pairKioskDevice } from '../../server/kiosks/kiosk-device.repository.ts';
 import { writeBatch, type Submission } from '../../server/responses/write-batch.ts';
 import { foldAll, foldPending } from '../../server/rollups/fold.ts';
 import { scoreCounts, type CountRow, type Dimension } from '../../server/rollups/score-counts.ts';
@@ -14,7 +15,7 @@ import { createTestDatabase } from '../database.ts';
 import { domainIds, makeDesk, makeUnit } from '../factories.ts';
 
 const { db } = await createTestDatabase();
-const unlimited = { rateLimit: { perSource: 1_000_000, windowSeconds: 600 } };
+const unlimited = { rateLimit: { perSource: 1_000_000, perKiosk: 1_000_000, windowSeconds: 600 } };
 
 interface Rated {
   unitId: number;
@@ -34,7 +35,7 @@ let province: Unit;
 let communeA: Unit;
 let communeB: Unit;
 let hospital: Unit;
-let desks: { desk: Desk; unit: Unit; domains: string[]; questionnaire: QuestionnaireDefinition }[];
+let desks: { desk: Desk; unit: Unit; domains: string[]; questionnaire: QuestionnaireDefinition; kioskKey?: string }[];
 let ancestorsOf: Map<number, number[]>;
 let domainIdByCode: Map<string, number>;
 
@@ -52,6 +53,7 @@ beforeAll(async () => {
     { ...(await makeDesk(db, { unit: communeB, domains: ['land', 'construction'] })), domains: ['land', 'construction'], questionnaire: quick },
     { ...(await makeDesk(db, { unit: hospital, domains: ['health'], questionnaire: 'full' })), domains: ['health'], questionnaire: full },
   ];
+  for (const entry of desks) entry.kioskKey = (await pairKioskDevice(db, { deskId: entry.desk.id })).key;
   const ids = await domainIds(db, ['land', 'civil_status', 'construction', 'health']);
   domainIdByCode = new Map(['land', 'civil_status', 'construction', 'health'].map((code, index) => [code, ids[index]!]));
   ancestorsOf = new Map([
@@ -101,6 +103,7 @@ async function record(ratings: RatingDraw[]): Promise<void> {
       },
       bucket: Buffer.from('test'),
       receivedAt: new Date(rating.at + 60_000),
+      ...(rating.channel === 'kiosk' ? { kioskKey: target.kioskKey! } : {}),
     });
     model.push({
       unitId: target.unit.id,

@@ -1,0 +1,17 @@
+import type { Generated, Selectable } from 'kysely';
+
+export interface KioskDeviceTable {
+  id: Generated<number>;
+  desk_id: number;
+  /** SHA-256 of the device key; the key itself is shown once, at pairing. */
+  key_hash: Buffer;
+  label: Generated<string>;
+  paired_at: Generated<Date>;
+  revoked_at: Date | null;
+  last_rating_at: Date | null;
+  last_status_at: Date | null;
+  /** Ratings waiting on the device when it last reported. */
+  queue_length: number | null;
+}
+
+export type KioskDevice = Selectable<KioskDeviceTable>;
