@@ -5,6 +5,8 @@ import type { AppEnv, AppServices } from './app-env.ts';
 import { errorHandler, notFoundHandler } from './errors.ts';
 import { healthRoutes } from './health/health.routes.ts';
 import { kioskRoutes } from './kiosks/kiosk.routes.ts';
+import { receiptIntegrationRoutes } from './dossiers/dossier.routes.ts';
+import { officialsApiRoutes } from './officials-api.ts';
 import { openApiDocument } from './openapi/openapi.ts';
 import { responseRoutes } from './responses/response.routes.ts';
 import { surveyRoutes } from './survey/survey.routes.ts';
@@ -49,6 +51,8 @@ export function createApp(services: AppServices): Hono<AppEnv> {
 
   app.route('/', healthRoutes);
   app.route('/api/v1/public', publicApiRoutes);
+  app.route('/api/v1/officials', officialsApiRoutes);
+  app.route('/api/v1/desk', receiptIntegrationRoutes);
   app.get('/api/openapi.json', (c) => c.json(openApiDocument(services.config.publicBaseUrl)));
   app.route('/', webAppRoutes);
 

@@ -24,6 +24,8 @@ const configSchema = z
     RATE_LIMIT_PER_SOURCE: z.coerce.number().int().min(1).default(30),
     RATE_LIMIT_PER_KIOSK: z.coerce.number().int().min(1).default(2000),
     RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(600),
+    SIGN_IN_FAILURES_PER_ACCOUNT: z.coerce.number().int().min(1).default(5),
+    SIGN_IN_ATTEMPTS_PER_SOURCE: z.coerce.number().int().min(1).default(30),
   })
   .transform((env) => ({
     port: env.PORT,
@@ -39,6 +41,10 @@ const configSchema = z
       perSource: env.RATE_LIMIT_PER_SOURCE,
       perKiosk: env.RATE_LIMIT_PER_KIOSK,
       windowSeconds: env.RATE_LIMIT_WINDOW_SECONDS,
+    },
+    signInLimit: {
+      failuresPerAccount: env.SIGN_IN_FAILURES_PER_ACCOUNT,
+      attemptsPerSource: env.SIGN_IN_ATTEMPTS_PER_SOURCE,
     },
   }));
 

@@ -7,7 +7,8 @@ import { connectDatabase } from './db/connect.ts';
 import type { Db } from './db/database.ts';
 import { migrateToLatest } from './db/migrate.ts';
 import { startDatabase, type DatabaseServer } from './db/start-database.ts';
-import { printDemoSummary } from './demo/demo-summary.ts';
+import { demoAccountsInUse } from './demo/demo-accounts.ts';
+import { printDemoAccounts, printDemoSummary } from './demo/demo-summary.ts';
 import { seedDemo } from './demo/seed-demo.ts';
 import type { Logger } from './logger.ts';
 import { RatingWriter } from './responses/rating-writer.ts';
@@ -43,6 +44,8 @@ export async function startPlatform(config: Config, logger: Logger): Promise<Run
       logger.info('empty embedded database: loading the demo data (SEED_DEMO=false skips this)');
       printDemoSummary(await seedDemo(db), config.publicBaseUrl);
     }
+
+    if (database.embedded) printDemoAccounts(await demoAccountsInUse(db), config.publicBaseUrl);
 
     const ratingWriter = new RatingWriter(db, { rateLimit: config.rateLimit, logger });
     const folder = startRollupFolder(db, { intervalMs: config.foldIntervalMs, logger });

@@ -1,5 +1,5 @@
 import { serve } from '@hono/node-server';
-import type { AddressInfo } from 'node:net';
+import { createServer, type AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { afterAll } from 'vitest';
 import { createApp } from '../server/app.ts';
@@ -12,8 +12,19 @@ export interface TestServer {
   baseUrl: string;
   config: Config;
   post(path: string, body: unknown, headers?: Record<string, string>): Promise<Response>;
-  get(path: string): Promise<Response>;
+  get(path: string, headers?: Record<string, string>): Promise<Response>;
+  /** Any request, sent with the platform's own Origin as a browser page would. */
+  request(method: string, path: string, options?: { body?: unknown; headers?: Record<string, string> }): Promise<Response>;
   close(): Promise<void>;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const probe = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
 }
 
 /**
@@ -21,12 +32,20 @@ export interface TestServer {
  * stopped when the file ends. Each call is an independent "server process".
  */
 export async function startTestServer(db: Db, env: Record<string, string> = {}): Promise<TestServer> {
-  const config = loadConfig({ LOG_LEVEL: 'silent', SEED_DEMO: 'false', ...env });
+  const port = await freePort();
+  // QR codes and links point at this very server, so tests can follow them.
+  const config = loadConfig({
+    LOG_LEVEL: 'silent',
+    SEED_DEMO: 'false',
+    PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
+    SIGN_IN_ATTEMPTS_PER_SOURCE: '100000',
+    ...env,
+  });
   const logger = createLogger(config.logLevel);
   const ratingWriter = new RatingWriter(db, { rateLimit: config.rateLimit, logger });
   const app = createApp({ db, config, logger, ratingWriter });
   const server = await new Promise<Server>((resolve) => {
-    const started = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(started as Server)) as Server;
+    const started = serve({ fetch: app.fetch, port, hostname: '127.0.0.1' }, () => resolve(started as Server)) as Server;
   });
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   let closed = false;
@@ -42,7 +61,17 @@ export async function startTestServer(db: Db, env: Record<string, string> = {}):
     baseUrl,
     config,
     close,
-    get: (path) => fetch(`${baseUrl}${path}`),
+    get: (path, headers = {}) => fetch(`${baseUrl}${path}`, { headers }),
+    request: (method, path, options = {}) =>
+      fetch(`${baseUrl}${path}`, {
+        method,
+        headers: {
+          origin: baseUrl,
+          ...(options.body !== undefined ? { 'content-type': 'application/json' } : {}),
+          ...options.headers,
+        },
+        ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
+      }),
     post: (path, body, headers = {}) =>
       fetch(`${baseUrl}${path}`, {
         method: 'POST',

@@ -36,6 +36,17 @@ export async function sourceBucket(db: Db, address: string, now: Date): Promise<
   return createHmac('sha256', secret).update(address).digest().subarray(0, 16);
 }
 
+/** The start of the fixed window containing `now`. */
+export function windowStart(now: Date, windowSeconds: number): Date {
+  const windowMs = windowSeconds * 1000;
+  return new Date(Math.floor(now.getTime() / windowMs) * windowMs);
+}
+
+/** Seconds until the window containing `now` ends, for Retry-After. */
+export function secondsLeftInWindow(now: Date, windowSeconds: number): number {
+  return Math.max(1, Math.ceil((windowStart(now, windowSeconds).getTime() + windowSeconds * 1000 - now.getTime()) / 1000));
+}
+
 /** Deletes day secrets older than yesterday and counters of finished windows. */
 export async function pruneAbuseState(db: Db, now: Date): Promise<void> {
   await db.deleteFrom('abuse_secret').where('day', '<', addDays(vietnamDate(now), -1)).execute();

@@ -1,10 +1,11 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { AbuseSecretTable, RateLimitCounterTable } from '../abuse/abuse.table.ts';
-import type { CommentTable } from '../comments/comment.table.ts';
+import type { CommentTable, FollowUpTable } from '../comments/comment.table.ts';
 import type { DeskDomainTable, DeskTable } from '../desks/desk.table.ts';
 import type { DomainTable } from '../domains/domain.table.ts';
 import type { DossierTokenTable } from '../dossiers/dossier.table.ts';
 import type { KioskDeviceTable } from '../kiosks/kiosk-device.table.ts';
+import type { OfficialSessionTable, OfficialTable } from '../officials/official.table.ts';
 import type {
   QuestionTable,
   QuestionnaireTable,
@@ -27,8 +28,11 @@ export interface Database {
   desk: DeskTable;
   desk_domain: DeskDomainTable;
   domain: DomainTable;
+  follow_up: FollowUpTable;
   dossier_token: DossierTokenTable;
   kiosk_device: KioskDeviceTable;
+  official: OfficialTable;
+  official_session: OfficialSessionTable;
   question: QuestionTable;
   questionnaire: QuestionnaireTable;
   rate_limit_counter: RateLimitCounterTable;

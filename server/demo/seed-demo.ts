@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Db, Trx } from '../db/database.ts';
 import { createDesk } from '../desks/desk.repository.ts';
+import { createDemoAccounts } from './demo-accounts.ts';
 import { findQuestionnaire } from '../questionnaires/questionnaire.repository.ts';
 import { LOW_RATING_MAX } from '../questionnaires/scale.ts';
 import type { Channel } from '../responses/response.table.ts';
@@ -233,6 +234,7 @@ export async function seedDemo(db: Db, options: { now?: Date; days?: number } = 
         plan_sentence: 'Mức độ hài lòng của người dân và doanh nghiệp trong giải quyết thủ tục hành chính đạt mức trên 80%.',
       })))
       .execute();
+    await createDemoAccounts(trx);
     return { province, desks };
   });
 
@@ -449,7 +451,7 @@ async function insertGenerated(db: Db, rows: GeneratedRating[]): Promise<void> {
       const reasons = chunk.flatMap((row, index) => row.reasonIds.map((reason_id) => ({ response_id: ids[index]!, reason_id })));
       if (reasons.length > 0) await trx.insertInto('response_reason').values(reasons).execute();
       const comments = chunk.flatMap((row, index) =>
-        row.comment ? [{ response_id: ids[index]!, body: row.comment, created_at: row.ratedAt, updated_at: row.ratedAt }] : [],
+        row.comment ? [{ response_id: ids[index]!, body: row.comment, created_at: row.ratedAt }] : [],
       );
       if (comments.length > 0) await trx.insertInto('comment').values(comments).execute();
       await trx.insertInto('rollup_pending').values(ids.map((response_id) => ({ response_id }))).execute();

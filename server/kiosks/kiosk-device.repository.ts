@@ -8,15 +8,15 @@ export function hashKioskKey(key: string): Buffer {
   return createHash('sha256').update(key).digest();
 }
 
-/** Pairs a new tablet with a desk; the returned key is shown once and never stored. */
+/** Pairs a new tablet (or receipt software) with a desk; the returned key is shown once and never stored. */
 export async function pairKioskDevice(
   db: Db | Trx,
-  input: { deskId: number; label?: string },
+  input: { deskId: number; label?: string; purpose?: 'kiosk' | 'receipts' },
 ): Promise<{ key: string; device: KioskDevice }> {
   const key = randomBytes(32).toString('base64url');
   const device = await db
     .insertInto('kiosk_device')
-    .values({ desk_id: input.deskId, key_hash: hashKioskKey(key), label: input.label ?? '' })
+    .values({ desk_id: input.deskId, key_hash: hashKioskKey(key), label: input.label ?? '', purpose: input.purpose ?? 'kiosk' })
     .returningAll()
     .executeTakeFirstOrThrow();
   return { key, device };

@@ -3,6 +3,8 @@ import type { Generated, Selectable } from 'kysely';
 export interface KioskDeviceTable {
   id: Generated<number>;
   desk_id: number;
+  /** `kiosk`: a tablet taking ratings; `receipts`: receipt software issuing dossier codes. */
+  purpose: Generated<'kiosk' | 'receipts'>;
   /** SHA-256 of the device key; the key itself is shown once, at pairing. */
   key_hash: Buffer;
   label: Generated<string>;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { deviceKeyHeaderSchema, issueCodeSchema } from '../dossiers/dossier.routes.ts';
 import { kioskStatusReplySchema, kioskStatusSchema } from '../kiosks/kiosk.routes.ts';
 import { kioskHeaderSchema } from '../responses/response.routes.ts';
 import { recordedSchema, submissionSchema } from '../responses/submission.schema.ts';
@@ -130,6 +131,40 @@ export function openApiDocument(serverUrl: string) {
             400: errorResponse('Malformed body'),
             401: errorResponse('No tablet key'),
             403: errorResponse('Not paired, or pairing revoked'),
+          },
+        },
+      },
+      '/api/v1/desk/dossier-codes': {
+        post: {
+          summary: 'For a desk’s receipt software: a one-time code to print on a dossier receipt',
+          description:
+            'Authenticated by the key of receipt software paired with the desk (officials’ app: desk → devices → receipts). Print the QR code of `url` on the receipt; it allows exactly one rating.',
+          parameters: parametersOf(deviceKeyHeaderSchema, 'header'),
+          requestBody: {
+            required: true,
+            content: { 'application/json': { schema: schemaOf(issueCodeSchema, 'input') } },
+          },
+          responses: {
+            201: {
+              description: 'The code, its survey address and a QR code of it as SVG',
+              content: {
+                'application/json': {
+                  schema: {
+                    type: 'object',
+                    properties: {
+                      token: { type: 'string' },
+                      url: { type: 'string' },
+                      expiresAt: { type: 'string', format: 'date-time' },
+                      qrSvg: { type: 'string' },
+                    },
+                  },
+                },
+              },
+            },
+            400: errorResponse('Malformed body or key'),
+            403: errorResponse('Key not paired for receipts, or revoked'),
+            409: errorResponse('Desk closed'),
+            422: errorResponse('Domain unknown or not served by the desk'),
           },
         },
       },

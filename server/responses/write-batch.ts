@@ -6,7 +6,7 @@ import type { DossierToken } from '../dossiers/dossier.table.ts';
 import { AppError, type FieldProblem } from '../errors.ts';
 import { findQuestionnaire, type QuestionnaireDefinition } from '../questionnaires/questionnaire.repository.ts';
 import { LOW_RATING_MAX } from '../questionnaires/scale.ts';
-import type { RateLimitPolicy } from '../abuse/rate-limit.ts';
+import { secondsLeftInWindow, windowStart, type RateLimitPolicy } from '../abuse/rate-limit.ts';
 import { hashKioskKey } from '../kiosks/kiosk-device.repository.ts';
 import type { KioskDevice } from '../kiosks/kiosk-device.table.ts';
 import { vietnamDate } from '../time/vietnam-time.ts';
@@ -376,10 +376,9 @@ async function applyRateLimit(
   policy: RateLimitPolicy,
 ): Promise<PreparedRating[]> {
   if (prepared.length === 0) return [];
-  const windowMs = policy.windowSeconds * 1000;
   const now = submissions[prepared[0]!.index]!.receivedAt;
-  const windowStart = new Date(Math.floor(now.getTime() / windowMs) * windowMs);
-  const retryAfter = String(Math.max(1, Math.ceil((windowStart.getTime() + windowMs - now.getTime()) / 1000)));
+  const start = windowStart(now, policy.windowSeconds);
+  const retryAfter = String(secondsLeftInWindow(now, policy.windowSeconds));
 
   const byBucket = new Map<string, PreparedRating[]>();
   for (const rating of prepared) {
@@ -393,7 +392,7 @@ async function applyRateLimit(
     const bucket = Buffer.from(key, 'hex');
     const { hits } = await trx
       .insertInto('rate_limit_counter')
-      .values({ bucket, window_start: windowStart, hits: ratings.length })
+      .values({ bucket, window_start: start, hits: ratings.length })
       .onConflict((oc) =>
         oc.columns(['bucket', 'window_start']).doUpdateSet({ hits: sql<number>`rate_limit_counter.hits + ${ratings.length}` }),
       )
@@ -407,7 +406,7 @@ async function applyRateLimit(
         .updateTable('rate_limit_counter')
         .set({ hits: sql<number>`hits - ${refused.length}` })
         .where('bucket', '=', bucket)
-        .where('window_start', '=', windowStart)
+        .where('window_start', '=', start)
         .execute();
       for (const rating of refused) {
         outcomes[rating.index] = {

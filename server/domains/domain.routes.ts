@@ -1,0 +1,82 @@
+import { Hono } from 'hono';
+import { z } from 'zod';
+import { requireRole } from '../auth/auth.middleware.ts';
+import type { OfficialsEnv } from '../auth/official-env.ts';
+import { notFound } from '../auth/scope.ts';
+import { isUniqueViolation } from '../db/errors.ts';
+import { AppError } from '../errors.ts';
+import { idParamSchema } from '../officials/params.ts';
+import { jsonBodyLimit } from '../responses/response.routes.ts';
+import { requireJsonBody, validate } from '../validation.ts';
+
+const name = z.string().trim().min(1).max(120);
+
+export const createDomainSchema = z.strictObject({
+  code: z.string().regex(/^[a-z][a-z0-9_]{1,39}$/, 'must be 2–40 lowercase letters, digits or "_"'),
+  nameVi: name,
+  nameEn: name,
+  position: z.int().min(0).max(32_000).default(500),
+});
+export const updateDomainSchema = z.strictObject({
+  nameVi: name.optional(),
+  nameEn: name.optional(),
+  position: z.int().min(0).max(32_000).optional(),
+  active: z.boolean().optional(),
+});
+
+/** The coded list of domains: everyone reads it, the administrator extends it. */
+export const domainRoutes = new Hono<OfficialsEnv>()
+  .get('/domains', async (c) => {
+    const domains = await c.var.db.selectFrom('domain').selectAll().orderBy('position').orderBy('id').execute();
+    return c.json(
+      domains.map((domain) => ({
+        id: domain.id,
+        code: domain.code,
+        name: { vi: domain.name_vi, en: domain.name_en },
+        position: domain.position,
+        active: domain.active,
+      })),
+      200,
+    );
+  })
+  .post('/domains', requireRole('admin'), jsonBodyLimit, requireJsonBody, validate('json', createDomainSchema), async (c) => {
+    const input = c.req.valid('json');
+    const domain = await c.var.db
+      .insertInto('domain')
+      .values({ code: input.code, name_vi: input.nameVi, name_en: input.nameEn, position: input.position })
+      .returning('id')
+      .executeTakeFirstOrThrow()
+      .catch((error: unknown) => {
+        if (isUniqueViolation(error)) {
+          throw new AppError(409, 'domain_code_taken', 'Another domain has this code', [
+            { path: 'code', code: 'domain_code_taken', message: 'is used by another domain' },
+          ]);
+        }
+        throw error;
+      });
+    return c.json({ id: domain.id }, 201);
+  })
+  .patch(
+    '/domains/:id',
+    requireRole('admin'),
+    validate('param', idParamSchema),
+    jsonBodyLimit,
+    requireJsonBody,
+    validate('json', updateDomainSchema),
+    async (c) => {
+      const input = c.req.valid('json');
+      const updated = await c.var.db
+        .updateTable('domain')
+        .set({
+          ...(input.nameVi !== undefined ? { name_vi: input.nameVi } : {}),
+          ...(input.nameEn !== undefined ? { name_en: input.nameEn } : {}),
+          ...(input.position !== undefined ? { position: input.position } : {}),
+          ...(input.active !== undefined ? { active: input.active } : {}),
+        })
+        .where('id', '=', c.req.valid('param').id)
+        .returning('id')
+        .executeTakeFirst();
+      if (!updated) throw notFound();
+      return c.body(null, 204);
+    },
+  );
