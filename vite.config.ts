@@ -6,27 +6,30 @@ import { entrySize } from './web/build/entry-size.ts';
 const page = (file: string) => fileURLToPath(new URL(`./web/${file}`, import.meta.url));
 
 /**
- * One small entry per audience, so a citizen's phone never downloads the officials' app.
- * The server serves `dist/web`.
+ * Two builds into `dist/web`, which the server serves: the citizens' pages (the default)
+ * and, with `--mode officials`, the officials' app. Built apart, they share no chunk, so
+ * a citizen's phone never downloads code that only the officials' app needs.
  */
-export default defineConfig({
-  root: 'web',
-  plugins: [svelte({ configFile: false }), entrySize({ survey: 30 * 1024 })],
-  build: {
-    outDir: '../dist/web',
-    emptyOutDir: true,
-    target: 'es2020',
-    rollupOptions: {
-      input: {
-        home: page('index.html'),
-        survey: page('survey.html'),
-        kiosk: page('kiosk.html'),
-        sw: page('sw.ts'),
-      },
-      output: {
-        // The service worker must keep one address, at the root, to control every page.
-        entryFileNames: (chunk) => (chunk.name === 'sw' ? 'sw.js' : 'assets/[name]-[hash].js'),
+export default defineConfig(({ mode }) => {
+  const officials = mode === 'officials';
+  const input: Record<string, string> = officials
+    ? { officials: page('officials.html') }
+    : { home: page('index.html'), survey: page('survey.html'), kiosk: page('kiosk.html'), sw: page('sw.ts') };
+  return {
+    root: 'web',
+    plugins: [svelte({ configFile: false }), entrySize({ survey: 30 * 1024 })],
+    build: {
+      outDir: '../dist/web',
+      // The citizens' build comes first and starts from an empty folder.
+      emptyOutDir: !officials,
+      target: 'es2020',
+      rollupOptions: {
+        input,
+        output: {
+          // The service worker must keep one address, at the root, to control every page.
+          entryFileNames: (chunk) => (chunk.name === 'sw' ? 'sw.js' : 'assets/[name]-[hash].js'),
+        },
       },
     },
-  },
+  };
 });

@@ -19,10 +19,18 @@ export function fieldProblems(issues: readonly z.core.$ZodIssue[], prefix: Prope
  *
  * @example app.post('/x', validate('json', bodySchema), (c) => c.json(c.req.valid('json')))
  */
-export function validate<Target extends keyof ValidationTargets, Schema extends z.ZodType>(target: Target, schema: Schema) {
+export function validate<Target extends keyof ValidationTargets, Schema extends z.ZodType>(
+  target: Target,
+  schema: Schema,
+) {
   return zValidator(target, schema, (result) => {
     if (!result.success) {
-      throw new AppError(400, 'invalid_request', `The request ${target} is not valid`, fieldProblems(result.error.issues));
+      throw new AppError(
+        400,
+        'invalid_request',
+        `The request ${target} is not valid`,
+        fieldProblems(result.error.issues),
+      );
     }
   });
 }

@@ -36,7 +36,13 @@ export function makeUnit(db: Db, overrides: Partial<NewUnit> = {}): Promise<Unit
 
 export async function makeDesk(
   db: Db,
-  options: { unit?: Unit; domains?: string[]; questionnaire?: 'quick' | 'full'; active?: boolean; kioskIdleSeconds?: number } = {},
+  options: {
+    unit?: Unit;
+    domains?: string[];
+    questionnaire?: 'quick' | 'full';
+    active?: boolean;
+    kioskIdleSeconds?: number;
+  } = {},
 ): Promise<{ desk: Desk; unit: Unit }> {
   const unit = options.unit ?? (await makeUnit(db));
   const ids = await domainIds(db, options.domains ?? ['land', 'civil_status']);
@@ -73,7 +79,9 @@ export async function makeDossierToken(
 }
 
 /** A valid quick rating for a desk; override any field. */
-export function quickRating(overrides: Partial<Record<keyof SubmissionBody, unknown>> & Record<string, unknown> = {}): Record<string, unknown> {
+export function quickRating(
+  overrides: Partial<Record<keyof SubmissionBody, unknown>> & Record<string, unknown> = {},
+): Record<string, unknown> {
   return {
     deskCode: 'missing',
     domain: 'land',

@@ -29,9 +29,13 @@ declare module 'vitest' {
 export default async function setup(project: TestProject) {
   // The pages under test are the built ones, built exactly as `npm start` builds them
   // (in a process of its own: the test environment would change the build).
-  await execFileAsync(process.execPath, [path.resolve('node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'error'], {
-    env: { ...process.env, NODE_ENV: 'production' },
-  });
+  for (const mode of ['production', 'officials']) {
+    await execFileAsync(
+      process.execPath,
+      [path.resolve('node_modules/vite/bin/vite.js'), 'build', '--mode', mode, '--logLevel', 'error'],
+      { env: { ...process.env, NODE_ENV: 'production' } },
+    );
+  }
 
   const runId = `${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
   const templateDatabase = `sipas_template_${runId}`;
@@ -92,10 +96,9 @@ async function dropDatabasesOfRun(url: string, runId: string): Promise<void> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
-    const { rows } = await client.query<{ datname: string }>(
-      `select datname from pg_database where datname like $1`,
-      [`%${runId}%`],
-    );
+    const { rows } = await client.query<{ datname: string }>(`select datname from pg_database where datname like $1`, [
+      `%${runId}%`,
+    ]);
     for (const { datname } of rows) await client.query(`drop database if exists "${datname}" with (force)`);
   } finally {
     await client.end();

@@ -22,16 +22,29 @@ export async function makeOfficial(db: Db, role: Role, unit: Unit, password = 'c
   if (!hashes.has(password)) hashes.set(password, hashPassword(password));
   const official = await db
     .insertInto('official')
-    .values({ username, display_name: `${role} ${username}`, role, unit_id: unit.id, password_hash: await hashes.get(password)! })
+    .values({
+      username,
+      display_name: `${role} ${username}`,
+      role,
+      unit_id: unit.id,
+      password_hash: await hashes.get(password)!,
+    })
     .returningAll()
     .executeTakeFirstOrThrow();
   return { ...official, password };
 }
 
-export async function signIn(server: TestServer, username: string, password = 'correct-horse-battery'): Promise<SignedIn> {
+export async function signIn(
+  server: TestServer,
+  username: string,
+  password = 'correct-horse-battery',
+): Promise<SignedIn> {
   const response = await server.request('POST', '/api/v1/officials/session', { body: { username, password } });
   expect(response.status).toBe(200);
-  const cookie = response.headers.getSetCookie().find((header) => header.startsWith('sipas_session='))!.split(';')[0]!;
+  const cookie = response.headers
+    .getSetCookie()
+    .find((header) => header.startsWith('sipas_session='))!
+    .split(';')[0]!;
   return {
     username,
     cookie,

@@ -14,7 +14,11 @@ export interface TestServer {
   post(path: string, body: unknown, headers?: Record<string, string>): Promise<Response>;
   get(path: string, headers?: Record<string, string>): Promise<Response>;
   /** Any request, sent with the platform's own Origin as a browser page would. */
-  request(method: string, path: string, options?: { body?: unknown; headers?: Record<string, string> }): Promise<Response>;
+  request(
+    method: string,
+    path: string,
+    options?: { body?: unknown; headers?: Record<string, string> },
+  ): Promise<Response>;
   close(): Promise<void>;
 }
 
@@ -45,7 +49,9 @@ export async function startTestServer(db: Db, env: Record<string, string> = {}):
   const ratingWriter = new RatingWriter(db, { rateLimit: config.rateLimit, logger });
   const app = createApp({ db, config, logger, ratingWriter });
   const server = await new Promise<Server>((resolve) => {
-    const started = serve({ fetch: app.fetch, port, hostname: '127.0.0.1' }, () => resolve(started as Server)) as Server;
+    const started = serve({ fetch: app.fetch, port, hostname: '127.0.0.1' }, () =>
+      resolve(started as Server),
+    ) as Server;
   });
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   let closed = false;

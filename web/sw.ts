@@ -61,9 +61,7 @@ scope.addEventListener('fetch', (event) => {
   const url = new URL(event.request.url);
   if (event.request.method !== 'GET' || url.origin !== scope.location.origin) return;
   if (event.request.mode === 'navigate' && url.pathname.startsWith('/kiosk/')) {
-    event.respondWith(
-      fetch(event.request).catch(async () => (await caches.match(KIOSK_SHELL)) ?? Response.error()),
-    );
+    event.respondWith(fetch(event.request).catch(async () => (await caches.match(KIOSK_SHELL)) ?? Response.error()));
   } else if (url.pathname.startsWith('/assets/')) {
     // Hashed file names never change content: the cached copy is always right.
     event.respondWith(caches.match(event.request).then((cached) => cached ?? fetch(event.request)));

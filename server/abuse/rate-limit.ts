@@ -44,11 +44,20 @@ export function windowStart(now: Date, windowSeconds: number): Date {
 
 /** Seconds until the window containing `now` ends, for Retry-After. */
 export function secondsLeftInWindow(now: Date, windowSeconds: number): number {
-  return Math.max(1, Math.ceil((windowStart(now, windowSeconds).getTime() + windowSeconds * 1000 - now.getTime()) / 1000));
+  return Math.max(
+    1,
+    Math.ceil((windowStart(now, windowSeconds).getTime() + windowSeconds * 1000 - now.getTime()) / 1000),
+  );
 }
 
 /** Deletes day secrets older than yesterday and counters of finished windows. */
 export async function pruneAbuseState(db: Db, now: Date): Promise<void> {
-  await db.deleteFrom('abuse_secret').where('day', '<', addDays(vietnamDate(now), -1)).execute();
-  await db.deleteFrom('rate_limit_counter').where('window_start', '<', new Date(now.getTime() - 86_400_000)).execute();
+  await db
+    .deleteFrom('abuse_secret')
+    .where('day', '<', addDays(vietnamDate(now), -1))
+    .execute();
+  await db
+    .deleteFrom('rate_limit_counter')
+    .where('window_start', '<', new Date(now.getTime() - 86_400_000))
+    .execute();
 }

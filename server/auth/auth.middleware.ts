@@ -61,7 +61,12 @@ export const sameOriginOnly = createMiddleware<AppEnv>(async (c, next) => {
     const origin = c.req.header('origin');
     const allowed = [new URL(c.req.url).origin, new URL(c.var.config.publicBaseUrl).origin];
     const sameOrigin = origin ? allowed.includes(origin) : c.req.header('sec-fetch-site') === 'same-origin';
-    if (!sameOrigin) throw new AppError(403, 'cross_site_request', 'Requests that change data must come from the platform’s own pages');
+    if (!sameOrigin)
+      throw new AppError(
+        403,
+        'cross_site_request',
+        'Requests that change data must come from the platform’s own pages',
+      );
   }
   await next();
 });

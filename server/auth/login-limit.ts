@@ -22,7 +22,13 @@ function accountBucket(username: string): Buffer {
  * wrong passwords or the network too many attempts in the current window. Counters live
  * in the database, so the limit holds across server processes.
  */
-export async function assertMaySignIn(db: Db, username: string, sourceBucket: Buffer, now: Date, limit: SignInLimit): Promise<void> {
+export async function assertMaySignIn(
+  db: Db,
+  username: string,
+  sourceBucket: Buffer,
+  now: Date,
+  limit: SignInLimit,
+): Promise<void> {
   const start = windowStart(now, WINDOW_SECONDS);
   const rows = await db
     .selectFrom('rate_limit_counter')
@@ -31,7 +37,10 @@ export async function assertMaySignIn(db: Db, username: string, sourceBucket: Bu
     .where('bucket', 'in', [accountBucket(username), loginSourceBucket(sourceBucket)])
     .execute();
   const hits = (bucket: Buffer) => rows.find((row) => row.bucket.equals(bucket))?.hits ?? 0;
-  if (hits(accountBucket(username)) >= limit.failuresPerAccount || hits(loginSourceBucket(sourceBucket)) >= limit.attemptsPerSource) {
+  if (
+    hits(accountBucket(username)) >= limit.failuresPerAccount ||
+    hits(loginSourceBucket(sourceBucket)) >= limit.attemptsPerSource
+  ) {
     throw new AppError(429, 'too_many_sign_in_attempts', 'Too many sign-in attempts; try again later', undefined, {
       'Retry-After': String(secondsLeftInWindow(now, WINDOW_SECONDS)),
     });
@@ -39,13 +48,21 @@ export async function assertMaySignIn(db: Db, username: string, sourceBucket: Bu
 }
 
 /** Counts an attempt from the network, and a failure against the account when it failed. */
-export async function countSignInAttempt(db: Db, username: string, sourceBucket: Buffer, failed: boolean, now: Date): Promise<void> {
+export async function countSignInAttempt(
+  db: Db,
+  username: string,
+  sourceBucket: Buffer,
+  failed: boolean,
+  now: Date,
+): Promise<void> {
   const start = windowStart(now, WINDOW_SECONDS);
   const buckets = [loginSourceBucket(sourceBucket), ...(failed ? [accountBucket(username)] : [])];
   await db
     .insertInto('rate_limit_counter')
     .values(buckets.map((bucket) => ({ bucket, window_start: start, hits: 1 })))
-    .onConflict((oc) => oc.columns(['bucket', 'window_start']).doUpdateSet({ hits: sql<number>`rate_limit_counter.hits + 1` }))
+    .onConflict((oc) =>
+      oc.columns(['bucket', 'window_start']).doUpdateSet({ hits: sql<number>`rate_limit_counter.hits + 1` }),
+    )
     .execute();
 }
 

@@ -25,13 +25,24 @@ function hashSecret(secret: string): Buffer {
  * Opens a session for an official. The token, `<id>.<secret>`, goes to the browser
  * only; the database keeps the id and a hash of the secret.
  */
-export async function createSession(db: Db, officialId: number, now = new Date()): Promise<{ token: string; expiresAt: Date }> {
+export async function createSession(
+  db: Db,
+  officialId: number,
+  now = new Date(),
+): Promise<{ token: string; expiresAt: Date }> {
   const id = randomBytes(18).toString('base64url');
   const secret = randomBytes(24).toString('base64url');
   const expiresAt = new Date(now.getTime() + SESSION_IDLE_MS);
   await db
     .insertInto('official_session')
-    .values({ id, secret_hash: hashSecret(secret), official_id: officialId, created_at: now, expires_at: expiresAt, refreshed_at: now })
+    .values({
+      id,
+      secret_hash: hashSecret(secret),
+      official_id: officialId,
+      created_at: now,
+      expires_at: expiresAt,
+      refreshed_at: now,
+    })
     .execute();
   return { token: `${id}.${secret}`, expiresAt };
 }
@@ -44,11 +55,7 @@ export async function validateSessionToken(db: Db, token: string, now = new Date
     .selectFrom('official_session')
     .innerJoin('official', 'official.id', 'official_session.official_id')
     .selectAll('official')
-    .select([
-      'official_session.secret_hash',
-      'official_session.expires_at',
-      'official_session.refreshed_at',
-    ])
+    .select(['official_session.secret_hash', 'official_session.expires_at', 'official_session.refreshed_at'])
     .where('official_session.id', '=', id)
     .executeTakeFirst();
   if (!row) return undefined;
@@ -63,7 +70,11 @@ export async function validateSessionToken(db: Db, token: string, now = new Date
     return { id, expiresAt: expires_at, refreshed: false, official };
   }
   const expiresAt = new Date(now.getTime() + SESSION_IDLE_MS);
-  await db.updateTable('official_session').set({ expires_at: expiresAt, refreshed_at: now }).where('id', '=', id).execute();
+  await db
+    .updateTable('official_session')
+    .set({ expires_at: expiresAt, refreshed_at: now })
+    .where('id', '=', id)
+    .execute();
   return { id, expiresAt, refreshed: true, official };
 }
 

@@ -1,7 +1,7 @@
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { hashPassword, PASSWORD_MIN_LENGTH } from '../auth/password.ts';
-import { createUnit } from '../units/unit.repository.ts';
+import { findOrCreateCountryRoot } from '../units/unit.repository.ts';
 import { withDatabase } from './with-database.ts';
 
 const usage = `Usage: npm run user:create -- --username <name> [--name "<display name>"] [--role admin|manager|viewer] [--unit <unit code>]
@@ -62,11 +62,10 @@ if (password.length < PASSWORD_MIN_LENGTH) {
 
 await withDatabase(async (db) => {
   await db.transaction().execute(async (trx) => {
-    let scope = await trx.selectFrom('unit').select(['id', 'name']).where('code', '=', unit!).executeTakeFirst();
-    if (!scope && unit === 'VN') {
-      const root = await createUnit(trx, { code: 'VN', name: 'Việt Nam', kind: 'country', parent_id: null, valid_from: null, valid_until: null, merged_into_id: null });
-      scope = { id: root.id, name: root.name };
-    }
+    const scope =
+      unit === 'VN'
+        ? await findOrCreateCountryRoot(trx)
+        : await trx.selectFrom('unit').select(['id', 'name']).where('code', '=', unit!).executeTakeFirst();
     if (!scope) throw new Error(`No unit has the code "${unit}"`);
     const existing = await trx.selectFrom('official').select('id').where('username', '=', username).executeTakeFirst();
     if (existing) throw new Error(`The username "${username}" is taken`);

@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig, type Config } from '../config.ts';
+import { loadConfigOrExit, type Config } from '../config.ts';
 import { connectDatabase } from '../db/connect.ts';
 import type { Db } from '../db/database.ts';
 import { migrateToLatest } from '../db/migrate.ts';
@@ -10,16 +10,7 @@ import { createLogger, type Logger } from '../logger.ts';
  * or shared when the platform is already running), migrated to the latest schema.
  */
 export async function withDatabase(task: (db: Db, context: { config: Config; logger: Logger }) => Promise<void>) {
-  let config: Config;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      console.error(error.message);
-      process.exit(1);
-    }
-    throw error;
-  }
+  const config = loadConfigOrExit();
   const logger = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel);
   const server = await startDatabase(config, logger);
   const db = connectDatabase(server.url, { max: 5, applicationName: 'sipas-cli' });

@@ -14,7 +14,10 @@ const status = z.enum(['received', 'in_progress', 'answered']);
 export const followUpQuerySchema = z.object({
   unitId: z.coerce.number().int().positive().max(2_147_483_647).optional(),
   status: status.optional(),
-  kind: z.enum(['comment', 'low']).optional().describe('`comment`: with a comment; `low`: overall rating of 3 or lower'),
+  kind: z
+    .enum(['comment', 'low'])
+    .optional()
+    .describe('`comment`: with a comment; `low`: overall rating of 3 or lower'),
   /** Keyset paging: items older than this rating id. */
   before: z.coerce.number().int().positive().optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
@@ -59,17 +62,23 @@ export const followUpRoutes = new Hono<OfficialsEnv>()
         'f.note',
         'f.updated_at',
         sql<string>`coalesce(f.status, 'received')`.as('status'),
-        sql<number | null>`(select a.score from response_answer a join question q on q.id = a.question_id where a.response_id = r.id and q.role = 'overall')`.as(
+        sql<
+          number | null
+        >`(select a.score from response_answer a join question q on q.id = a.question_id where a.response_id = r.id and q.role = 'overall')`.as(
           'overall',
         ),
-        sql<string[]>`coalesce((select array_agg(reason.code order by reason.position) from response_reason rr join reason on reason.id = rr.reason_id where rr.response_id = r.id), '{}')`.as(
+        sql<
+          string[]
+        >`coalesce((select array_agg(reason.code order by reason.position) from response_reason rr join reason on reason.id = rr.reason_id where rr.response_id = r.id), '{}')`.as(
           'reasons',
         ),
       ])
       .where(inScope(official, sql.ref('r.unit_id')))
       .where(needsFollowUp)
       .$if(query.unitId !== undefined, (q) =>
-        q.where(sql<boolean>`exists (select 1 from unit_closure u where u.unit_id = r.unit_id and u.ancestor_id = ${query.unitId!})`),
+        q.where(
+          sql<boolean>`exists (select 1 from unit_closure u where u.unit_id = r.unit_id and u.ancestor_id = ${query.unitId!})`,
+        ),
       )
       .$if(query.status !== undefined, (q) => q.where(sql<string>`coalesce(f.status, 'received')`, '=', query.status!))
       .$if(query.kind === 'comment', (q) => q.where('comment.body', 'is not', null))

@@ -74,7 +74,9 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     port = running.port;
     owned = !(await ownerIsAlive(dataDir));
     if (owned) await fs.writeFile(path.join(dataDir, OWNER_FILE), String(process.pid));
-    log(`embedded PostgreSQL already running on port ${port} (pid ${running.pid}); ${owned ? 'adopting it' : 'sharing it'}`);
+    log(
+      `embedded PostgreSQL already running on port ${port} (pid ${running.pid}); ${owned ? 'adopting it' : 'sharing it'}`,
+    );
   } else {
     port = await startServer(binaries, dataDir, runAs, options.settings ?? {}, password, log);
     owned = true;
@@ -106,7 +108,14 @@ async function resolveRunAs(log: (message: string) => void): Promise<RunAs | und
   let ids = await lookupUser(name);
   if (!ids) {
     log(`running as root: creating the system user "${name}" to run the embedded PostgreSQL`);
-    await execFileAsync('useradd', ['--system', '--user-group', '--no-create-home', '--shell', '/usr/sbin/nologin', name]);
+    await execFileAsync('useradd', [
+      '--system',
+      '--user-group',
+      '--no-create-home',
+      '--shell',
+      '/usr/sbin/nologin',
+      name,
+    ]);
     ids = await lookupUser(name);
     if (!ids) throw new Error(`could not create the system user "${name}" for the embedded PostgreSQL`);
   }
@@ -181,11 +190,11 @@ async function hydrateSymlinks(packageRoot: string): Promise<void> {
   for (const { source, target } of links) {
     const linkPath = path.join(packageRoot, target);
     if (await exists(linkPath)) continue;
-    await fs.symlink(path.relative(path.dirname(linkPath), path.join(packageRoot, source)), linkPath).catch(
-      (error: NodeJS.ErrnoException) => {
+    await fs
+      .symlink(path.relative(path.dirname(linkPath), path.join(packageRoot, source)), linkPath)
+      .catch((error: NodeJS.ErrnoException) => {
         if (error.code !== 'EEXIST') throw error;
-      },
-    );
+      });
   }
 }
 
@@ -209,7 +218,11 @@ async function initialiseCluster(
     if (runAs) {
       await fs.chown(dataDir, runAs.uid, runAs.gid);
       await fs.chown(passwordFile, runAs.uid, runAs.gid);
-      if (!(await run('/bin/sh', ['-c', 'test -w "$0"', dataDir], { uid: runAs.uid, gid: runAs.gid }).then((r) => r.code === 0))) {
+      if (
+        !(await run('/bin/sh', ['-c', 'test -w "$0"', dataDir], { uid: runAs.uid, gid: runAs.gid }).then(
+          (r) => r.code === 0,
+        ))
+      ) {
         throw new Error(
           `the "${runAs.name}" user cannot write to ${dataDir}: its parent folders are private to root. ` +
             'Set PG_DATA_DIR to a folder it can reach (e.g. /var/lib/sipas/pg), run as an ordinary user, or set DATABASE_URL',
@@ -291,7 +304,16 @@ async function startServer(
     const port = await freePort();
     const logPath = path.join(dataDir, LOG_FILE);
     const logFd = openSync(logPath, 'a', 0o600);
-    const args = ['-D', dataDir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='];
+    const args = [
+      '-D',
+      dataDir,
+      '-p',
+      String(port),
+      '-c',
+      'listen_addresses=127.0.0.1',
+      '-c',
+      'unix_socket_directories=',
+    ];
     for (const [name, value] of Object.entries(settings)) args.push('-c', `${name}=${value}`);
     // A process group of its own: Ctrl-C in the terminal must reach only the platform,
     // which finishes its requests before it stops the database.
@@ -342,7 +364,10 @@ async function stopServer(dataDir: string, log: (message: string) => void): Prom
 
 async function readPostmasterPid(dataDir: string): Promise<number | undefined> {
   try {
-    const pid = Number.parseInt((await fs.readFile(path.join(dataDir, 'postmaster.pid'), 'utf8')).split('\n')[0] ?? '', 10);
+    const pid = Number.parseInt(
+      (await fs.readFile(path.join(dataDir, 'postmaster.pid'), 'utf8')).split('\n')[0] ?? '',
+      10,
+    );
     return Number.isInteger(pid) && isAlive(pid) ? pid : undefined;
   } catch {
     return undefined;
@@ -394,7 +419,9 @@ function freePort(): Promise<number> {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }

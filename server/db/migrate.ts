@@ -15,7 +15,9 @@ const folderProvider: MigrationProvider = {
     const migrations: Record<string, Migration> = {};
     for (const file of (await fs.readdir(migrationFolder)).sort()) {
       if (!/^\d{4}_\d{2}_\d{2}_\d{4}_[a-z0-9_]+\.ts$/.test(file)) continue;
-      migrations[file.replace(/\.ts$/, '')] = (await import(pathToFileURL(path.join(migrationFolder, file)).href)) as Migration;
+      migrations[file.replace(/\.ts$/, '')] = (await import(
+        pathToFileURL(path.join(migrationFolder, file)).href
+      )) as Migration;
     }
     return migrations;
   },

@@ -3,15 +3,37 @@ import type { Db, Trx } from '../db/database.ts';
 import type { Role } from '../officials/official.table.ts';
 
 /** One official per role, to try the platform; their passwords are public, like the data. */
-export const DEMO_ACCOUNTS: { username: string; displayName: string; role: Role; unitCode: string; password: string }[] = [
+export const DEMO_ACCOUNTS: {
+  username: string;
+  displayName: string;
+  role: Role;
+  unitCode: string;
+  password: string;
+}[] = [
   { username: 'quantri', displayName: 'Quản trị nền tảng', role: 'admin', unitCode: 'VN', password: 'demo-quantri' },
-  { username: 'quanly.hacthanh', displayName: 'Cán bộ Phường Hạc Thành', role: 'manager', unitCode: 'DEMO-TH-HACTHANH', password: 'demo-quanly' },
-  { username: 'xem.thanhhoa', displayName: 'Sở Nội vụ (xem báo cáo)', role: 'viewer', unitCode: 'DEMO-TH', password: 'demo-xem-bao-cao' },
+  {
+    username: 'quanly.hacthanh',
+    displayName: 'Cán bộ Phường Hạc Thành',
+    role: 'manager',
+    unitCode: 'DEMO-TH-HACTHANH',
+    password: 'demo-quanly',
+  },
+  {
+    username: 'xem.thanhhoa',
+    displayName: 'Sở Nội vụ (xem báo cáo)',
+    role: 'viewer',
+    unitCode: 'DEMO-TH',
+    password: 'demo-xem-bao-cao',
+  },
 ];
 
 export async function createDemoAccounts(trx: Trx): Promise<void> {
   for (const account of DEMO_ACCOUNTS) {
-    const unit = await trx.selectFrom('unit').select('id').where('code', '=', account.unitCode).executeTakeFirstOrThrow();
+    const unit = await trx
+      .selectFrom('unit')
+      .select('id')
+      .where('code', '=', account.unitCode)
+      .executeTakeFirstOrThrow();
     await trx
       .insertInto('official')
       .values({
@@ -31,7 +53,11 @@ export async function demoAccountsInUse(db: Db): Promise<typeof DEMO_ACCOUNTS> {
   const rows = await db
     .selectFrom('official')
     .select(['username', 'password_hash'])
-    .where('username', 'in', DEMO_ACCOUNTS.map((account) => account.username))
+    .where(
+      'username',
+      'in',
+      DEMO_ACCOUNTS.map((account) => account.username),
+    )
     .where('active', '=', true)
     .execute();
   const inUse = [];

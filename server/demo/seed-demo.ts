@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { Db, Trx } from '../db/database.ts';
+import type { Db } from '../db/database.ts';
 import { createDesk } from '../desks/desk.repository.ts';
 import { createDemoAccounts } from './demo-accounts.ts';
 import { findQuestionnaire } from '../questionnaires/questionnaire.repository.ts';
@@ -7,7 +7,7 @@ import { LOW_RATING_MAX } from '../questionnaires/scale.ts';
 import type { Channel } from '../responses/response.table.ts';
 import { foldAll } from '../rollups/fold.ts';
 import type { NewTarget } from '../targets/target.table.ts';
-import { createUnit } from '../units/unit.repository.ts';
+import { createUnit, findOrCreateCountryRoot } from '../units/unit.repository.ts';
 import type { UnitKind } from '../units/unit.table.ts';
 import { vietnamMidnight, vietnamDate, addDays } from '../time/vietnam-time.ts';
 
@@ -83,8 +83,20 @@ const provinceUnits: DemoUnit[] = [
     name: 'Xã Thành Vinh',
     kind: 'commune',
     desks: [
-      { code: 'thanhvinh1', name: 'Một cửa — Quầy 1', domains: ['land', 'construction', 'environment'], lift: -6, volume: 8 },
-      { code: 'thanhvinh2', name: 'Một cửa — Quầy 2', domains: ['civil_status', 'certification', 'labour_social'], lift: -2, volume: 9 },
+      {
+        code: 'thanhvinh1',
+        name: 'Một cửa — Quầy 1',
+        domains: ['land', 'construction', 'environment'],
+        lift: -6,
+        volume: 8,
+      },
+      {
+        code: 'thanhvinh2',
+        name: 'Một cửa — Quầy 2',
+        domains: ['civil_status', 'certification', 'labour_social'],
+        lift: -2,
+        volume: 9,
+      },
     ],
   },
   {
@@ -188,7 +200,7 @@ export async function seedDemo(db: Db, options: { now?: Date; days?: number } = 
   if (!quick || !full) throw new Error('the default questionnaires are missing; run the migrations first');
 
   const created = await db.transaction().execute(async (trx) => {
-    const country = await findOrCreateCountry(trx);
+    const country = await findOrCreateCountryRoot(trx);
     const province = await createUnit(trx, {
       code: DEMO_PROVINCE_CODE,
       name: 'Tỉnh Thanh Hóa (dữ liệu mẫu)',
@@ -212,27 +224,42 @@ export async function seedDemo(db: Db, options: { now?: Date; days?: number } = 
       for (const deskSpec of spec.desks) {
         const desk = await createDesk(
           trx,
-          { unit_id: unit.id, code: deskSpec.code, name: deskSpec.name, questionnaire_code: deskSpec.questionnaire ?? 'quick' },
+          {
+            unit_id: unit.id,
+            code: deskSpec.code,
+            name: deskSpec.name,
+            questionnaire_code: deskSpec.questionnaire ?? 'quick',
+          },
           deskSpec.domains.map((code) => domainId.get(code)!),
         );
         desks.push({ id: desk.id, unitId: unit.id, unitName: spec.name, spec: deskSpec });
       }
     }
-    await trx.insertInto('target').values(demoTargets(province.id, domainId, now)).execute();
-    const thanhVinh = await trx.selectFrom('unit').select('id').where('code', '=', 'DEMO-TH-THANHVINH').executeTakeFirstOrThrow();
     await trx
       .insertInto('target')
-      .values([2025, 2026].map((year) => ({
-        unit_id: thanhVinh.id,
-        year,
-        metric: 'tthc' as const,
-        domain_id: null,
-        comparison: 'gt' as const,
-        threshold: 80,
-        plan_number: 'Kế hoạch CCHC năm 2022 (huyện Long Mỹ)',
-        plan_date: '2022-01-10',
-        plan_sentence: 'Mức độ hài lòng của người dân và doanh nghiệp trong giải quyết thủ tục hành chính đạt mức trên 80%.',
-      })))
+      .values(demoTargets(province.id, domainId, now))
+      .execute();
+    const thanhVinh = await trx
+      .selectFrom('unit')
+      .select('id')
+      .where('code', '=', 'DEMO-TH-THANHVINH')
+      .executeTakeFirstOrThrow();
+    await trx
+      .insertInto('target')
+      .values(
+        [2025, 2026].map((year) => ({
+          unit_id: thanhVinh.id,
+          year,
+          metric: 'tthc' as const,
+          domain_id: null,
+          comparison: 'gt' as const,
+          threshold: 80,
+          plan_number: 'Kế hoạch CCHC năm 2022 (huyện Long Mỹ)',
+          plan_date: '2022-01-10',
+          plan_sentence:
+            'Mức độ hài lòng của người dân và doanh nghiệp trong giải quyết thủ tục hành chính đạt mức trên 80%.',
+        })),
+      )
       .execute();
     await createDemoAccounts(trx);
     return { province, desks };
@@ -256,22 +283,6 @@ export async function seedDemo(db: Db, options: { now?: Date; days?: number } = 
   };
 }
 
-async function findOrCreateCountry(trx: Trx) {
-  const existing = await trx.selectFrom('unit').selectAll().where('code', '=', 'VN').executeTakeFirst();
-  return (
-    existing ??
-    createUnit(trx, {
-      code: 'VN',
-      name: 'Việt Nam',
-      kind: 'country',
-      parent_id: null,
-      valid_from: null,
-      valid_until: null,
-      merged_into_id: null,
-    })
-  );
-}
-
 function demoTargets(provinceId: number, domainId: Map<string, number>, now: Date): NewTarget[] {
   const thisYear = Number(vietnamDate(now).slice(0, 4));
   const perYear = (year: number): NewTarget[] => [
@@ -283,8 +294,7 @@ function demoTargets(provinceId: number, domainId: Map<string, number>, now: Dat
       comparison: 'gte',
       threshold: 90,
       ...planThanhTruc,
-      plan_sentence:
-        'Mức độ hài lòng của người dân, doanh nghiệp về giải quyết thủ tục hành chính đạt tối thiểu 90%.',
+      plan_sentence: 'Mức độ hài lòng của người dân, doanh nghiệp về giải quyết thủ tục hành chính đạt tối thiểu 90%.',
     },
     {
       unit_id: provinceId,
@@ -345,8 +355,7 @@ function generateDeskRatings(
     for (let i = 0; i < count; i++) {
       const domainCode = desk.spec.domains[Math.floor(random() * desk.spec.domains.length)]!;
       // Desks improve a little over the year, as units act on what they see.
-      const share =
-        (domainSatisfaction[domainCode]! + desk.spec.lift + (offset / days) * 3 - 1.5) / 100;
+      const share = (domainSatisfaction[domainCode]! + desk.spec.lift + (offset / days) * 3 - 1.5) / 100;
       const overall = drawScore(random, share);
       const minutes = weekday === 6 ? 450 + random() * 240 : 450 + random() * 570;
       const ratedAt = new Date(vietnamMidnight(day).getTime() + minutes * 60_000);
@@ -362,7 +371,11 @@ function generateDeskRatings(
       const low = overall <= LOW_RATING_MAX;
       const reasonIds =
         low && questionnaire.reasons.length > 0
-          ? pickSome(random, questionnaire.reasons.map((reason) => reason.id), 1 + Math.floor(random() * 2))
+          ? pickSome(
+              random,
+              questionnaire.reasons.map((reason) => reason.id),
+              1 + Math.floor(random() * 2),
+            )
           : [];
       const comment =
         random() < (low ? 0.25 : 0.03) ? sampleComments[Math.floor(random() * sampleComments.length)] : undefined;
@@ -444,17 +457,27 @@ async function insertGenerated(db: Db, rows: GeneratedRating[]): Promise<void> {
         .returning('id')
         .execute();
       const ids = responses.map((response) => response.id);
-      const answers = chunk.flatMap((row, index) => row.answers.map((answer) => ({ response_id: ids[index]!, ...answer })));
+      const answers = chunk.flatMap((row, index) =>
+        row.answers.map((answer) => ({ response_id: ids[index]!, ...answer })),
+      );
       for (let at = 0; at < answers.length; at += 5000) {
-        await trx.insertInto('response_answer').values(answers.slice(at, at + 5000)).execute();
+        await trx
+          .insertInto('response_answer')
+          .values(answers.slice(at, at + 5000))
+          .execute();
       }
-      const reasons = chunk.flatMap((row, index) => row.reasonIds.map((reason_id) => ({ response_id: ids[index]!, reason_id })));
+      const reasons = chunk.flatMap((row, index) =>
+        row.reasonIds.map((reason_id) => ({ response_id: ids[index]!, reason_id })),
+      );
       if (reasons.length > 0) await trx.insertInto('response_reason').values(reasons).execute();
       const comments = chunk.flatMap((row, index) =>
         row.comment ? [{ response_id: ids[index]!, body: row.comment, created_at: row.ratedAt }] : [],
       );
       if (comments.length > 0) await trx.insertInto('comment').values(comments).execute();
-      await trx.insertInto('rollup_pending').values(ids.map((response_id) => ({ response_id }))).execute();
+      await trx
+        .insertInto('rollup_pending')
+        .values(ids.map((response_id) => ({ response_id })))
+        .execute();
     });
   }
 }

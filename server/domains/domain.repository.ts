@@ -8,7 +8,13 @@ export async function domainIdsByCode(db: Db, codes: string[], field: string): P
   const problems = codes.flatMap((code, index) =>
     rows.some((row) => row.code === code)
       ? []
-      : [{ path: codes.length > 1 ? `${field}.${index}` : field, code: 'unknown_domain', message: 'is not a known domain' }],
+      : [
+          {
+            path: codes.length > 1 ? `${field}.${index}` : field,
+            code: 'unknown_domain',
+            message: 'is not a known domain',
+          },
+        ],
   );
   if (problems.length > 0) throw new AppError(422, 'unknown_domain', 'Unknown domain', problems);
   return codes.map((code) => rows.find((row) => row.code === code)!.id);

@@ -39,23 +39,30 @@ export const domainRoutes = new Hono<OfficialsEnv>()
       200,
     );
   })
-  .post('/domains', requireRole('admin'), jsonBodyLimit, requireJsonBody, validate('json', createDomainSchema), async (c) => {
-    const input = c.req.valid('json');
-    const domain = await c.var.db
-      .insertInto('domain')
-      .values({ code: input.code, name_vi: input.nameVi, name_en: input.nameEn, position: input.position })
-      .returning('id')
-      .executeTakeFirstOrThrow()
-      .catch((error: unknown) => {
-        if (isUniqueViolation(error)) {
-          throw new AppError(409, 'domain_code_taken', 'Another domain has this code', [
-            { path: 'code', code: 'domain_code_taken', message: 'is used by another domain' },
-          ]);
-        }
-        throw error;
-      });
-    return c.json({ id: domain.id }, 201);
-  })
+  .post(
+    '/domains',
+    requireRole('admin'),
+    jsonBodyLimit,
+    requireJsonBody,
+    validate('json', createDomainSchema),
+    async (c) => {
+      const input = c.req.valid('json');
+      const domain = await c.var.db
+        .insertInto('domain')
+        .values({ code: input.code, name_vi: input.nameVi, name_en: input.nameEn, position: input.position })
+        .returning('id')
+        .executeTakeFirstOrThrow()
+        .catch((error: unknown) => {
+          if (isUniqueViolation(error)) {
+            throw new AppError(409, 'domain_code_taken', 'Another domain has this code', [
+              { path: 'code', code: 'domain_code_taken', message: 'is used by another domain' },
+            ]);
+          }
+          throw error;
+        });
+      return c.json({ id: domain.id }, 201);
+    },
+  )
   .patch(
     '/domains/:id',
     requireRole('admin'),

@@ -36,7 +36,11 @@ export async function issueDossierToken(
 
 /** Looks a code up by its hash: an index lookup that reveals nothing about near misses. */
 export function findDossierToken(db: Db | Trx, token: string): Promise<DossierToken | undefined> {
-  return db.selectFrom('dossier_token').selectAll().where('token_hash', '=', hashDossierToken(token)).executeTakeFirst();
+  return db
+    .selectFrom('dossier_token')
+    .selectAll()
+    .where('token_hash', '=', hashDossierToken(token))
+    .executeTakeFirst();
 }
 
 /**

@@ -28,7 +28,12 @@ export function dossierSurveyUrl(publicBaseUrl: string, token: string): string {
   return `${publicBaseUrl}/r/${token}`;
 }
 
-async function issueCodes(db: Db, publicBaseUrl: string, deskId: number, input: { domain: string; validDays: number; count: number }) {
+async function issueCodes(
+  db: Db,
+  publicBaseUrl: string,
+  deskId: number,
+  input: { domain: string; validDays: number; count: number },
+) {
   const desk = await findDeskById(db, deskId);
   const closed = desk?.unit.validUntil != null && desk.unit.validUntil <= vietnamDate(new Date());
   if (!desk || !desk.desk.active || closed) {
@@ -49,7 +54,11 @@ async function issueCodes(db: Db, publicBaseUrl: string, deskId: number, input: 
   return db.transaction().execute(async (trx) => {
     const codes = [];
     for (let i = 0; i < input.count; i++) {
-      const { token, record } = await issueDossierToken(trx, { deskId, domainId: domainId!, validDays: input.validDays });
+      const { token, record } = await issueDossierToken(trx, {
+        deskId,
+        domainId: domainId!,
+        validDays: input.validDays,
+      });
       const url = dossierSurveyUrl(publicBaseUrl, token);
       codes.push({ token, url, expiresAt: record.expires_at.toISOString(), qrSvg: qrSvg(url) });
     }
@@ -58,23 +67,22 @@ async function issueCodes(db: Db, publicBaseUrl: string, deskId: number, input: 
 }
 
 /** One-time receipt codes issued by staff from the officials' app, to print as labels. */
-export const dossierRoutes = new Hono<OfficialsEnv>()
-  .post(
-    '/desks/:id/dossier-codes',
-    requireRole('admin', 'manager'),
-    validate('param', idParamSchema),
-    jsonBodyLimit,
-    requireJsonBody,
-    validate('json', issueCodesSchema),
-    async (c) => {
-      const { db, official, config } = c.var;
-      const { id } = c.req.valid('param');
-      await deskUnitInScope(db, official, id);
-      const codes = await issueCodes(db, config.publicBaseUrl, id, c.req.valid('json'));
-      c.header('Cache-Control', 'no-store');
-      return c.json({ codes }, 201);
-    },
-  );
+export const dossierRoutes = new Hono<OfficialsEnv>().post(
+  '/desks/:id/dossier-codes',
+  requireRole('admin', 'manager'),
+  validate('param', idParamSchema),
+  jsonBodyLimit,
+  requireJsonBody,
+  validate('json', issueCodesSchema),
+  async (c) => {
+    const { db, official, config } = c.var;
+    const { id } = c.req.valid('param');
+    await deskUnitInScope(db, official, id);
+    const codes = await issueCodes(db, config.publicBaseUrl, id, c.req.valid('json'));
+    c.header('Cache-Control', 'no-store');
+    return c.json({ codes }, 201);
+  },
+);
 
 export const deviceKeyHeaderSchema = z.object({
   'x-device-key': z.string().regex(KIOSK_KEY_PATTERN, 'must be the key of receipt software paired with a desk'),
@@ -95,7 +103,10 @@ export const receiptIntegrationRoutes = new Hono<AppEnv>().post(
     if (!device || device.revoked_at !== null || device.purpose !== 'receipts') {
       throw new AppError(403, 'device_not_paired', 'This key is not paired for issuing receipt codes, or was revoked');
     }
-    const [code] = await issueCodes(c.var.db, c.var.config.publicBaseUrl, device.desk_id, { ...c.req.valid('json'), count: 1 });
+    const [code] = await issueCodes(c.var.db, c.var.config.publicBaseUrl, device.desk_id, {
+      ...c.req.valid('json'),
+      count: 1,
+    });
     c.header('Cache-Control', 'no-store');
     return c.json(code!, 201);
   },

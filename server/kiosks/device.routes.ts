@@ -69,7 +69,13 @@ export const deviceRoutes = new Hono<OfficialsEnv>()
       .set({ revoked_at: sql`coalesce(revoked_at, now())` })
       .where('id', '=', id)
       .where((eb) =>
-        eb.exists(eb.selectFrom('desk').select('desk.id').whereRef('desk.id', '=', 'kiosk_device.desk_id').where(inScope(official, sql.ref('desk.unit_id')))),
+        eb.exists(
+          eb
+            .selectFrom('desk')
+            .select('desk.id')
+            .whereRef('desk.id', '=', 'kiosk_device.desk_id')
+            .where(inScope(official, sql.ref('desk.unit_id'))),
+        ),
       )
       .returning('id')
       .executeTakeFirst();

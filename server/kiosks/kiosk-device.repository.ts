@@ -16,7 +16,12 @@ export async function pairKioskDevice(
   const key = randomBytes(32).toString('base64url');
   const device = await db
     .insertInto('kiosk_device')
-    .values({ desk_id: input.deskId, key_hash: hashKioskKey(key), label: input.label ?? '', purpose: input.purpose ?? 'kiosk' })
+    .values({
+      desk_id: input.deskId,
+      key_hash: hashKioskKey(key),
+      label: input.label ?? '',
+      purpose: input.purpose ?? 'kiosk',
+    })
     .returningAll()
     .executeTakeFirstOrThrow();
   return { key, device };

@@ -65,27 +65,37 @@ export const officialRoutes = new Hono<OfficialsEnv>()
       .where(inScope(official, sql.ref('official.unit_id')))
       .orderBy('official.username')
       .execute();
-    return c.json(officials.map(({ unit_name, ...row }) => officialView(row, unit_name)), 200);
+    return c.json(
+      officials.map(({ unit_name, ...row }) => officialView(row, unit_name)),
+      200,
+    );
   })
-  .post('/users', requireRole('admin', 'manager'), jsonBodyLimit, requireJsonBody, validate('json', createOfficialSchema), async (c) => {
-    const { db, official } = c.var;
-    const input = c.req.valid('json');
-    assertMayAppoint(official, input.role);
-    await assertUnitInScope(db, official, input.unitId);
-    const created = await db
-      .insertInto('official')
-      .values({
-        username: input.username,
-        display_name: input.displayName,
-        role: input.role,
-        unit_id: input.unitId,
-        password_hash: await hashPassword(input.password),
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow()
-      .catch(usernameTaken);
-    return c.json({ id: created.id }, 201);
-  })
+  .post(
+    '/users',
+    requireRole('admin', 'manager'),
+    jsonBodyLimit,
+    requireJsonBody,
+    validate('json', createOfficialSchema),
+    async (c) => {
+      const { db, official } = c.var;
+      const input = c.req.valid('json');
+      assertMayAppoint(official, input.role);
+      await assertUnitInScope(db, official, input.unitId);
+      const created = await db
+        .insertInto('official')
+        .values({
+          username: input.username,
+          display_name: input.displayName,
+          role: input.role,
+          unit_id: input.unitId,
+          password_hash: await hashPassword(input.password),
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow()
+        .catch(usernameTaken);
+      return c.json({ id: created.id }, 201);
+    },
+  )
   .patch(
     '/users/:id',
     requireRole('admin', 'manager'),
@@ -104,7 +114,10 @@ export const officialRoutes = new Hono<OfficialsEnv>()
         .where(inScope(official, sql.ref('official.unit_id')))
         .executeTakeFirst();
       if (!target) throw notFound();
-      if (id === official.id && (input.role !== undefined || input.active !== undefined || input.unitId !== undefined)) {
+      if (
+        id === official.id &&
+        (input.role !== undefined || input.active !== undefined || input.unitId !== undefined)
+      ) {
         throw new AppError(403, 'own_account', 'Your own role, unit and access are changed by someone above you');
       }
       assertMayAppoint(official, target.role);
@@ -124,7 +137,12 @@ export const officialRoutes = new Hono<OfficialsEnv>()
         .where('id', '=', id)
         .execute();
       // A new password, role, unit or a closed account takes effect at once, on every device.
-      if (input.password !== undefined || input.active === false || input.role !== undefined || input.unitId !== undefined) {
+      if (
+        input.password !== undefined ||
+        input.active === false ||
+        input.role !== undefined ||
+        input.unitId !== undefined
+      ) {
         await invalidateOfficialSessions(db, id);
       }
       return c.body(null, 204);

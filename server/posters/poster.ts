@@ -25,7 +25,16 @@ export interface PosterContent {
 }
 
 type Element =
-  | { kind: 'text'; x: number; y: number; size: number; bold: boolean; text: string; anchor: 'start' | 'middle'; color: string }
+  | {
+      kind: 'text';
+      x: number;
+      y: number;
+      size: number;
+      bold: boolean;
+      text: string;
+      anchor: 'start' | 'middle';
+      color: string;
+    }
   | { kind: 'rule'; x: number; y: number; width: number }
   | { kind: 'qr'; x: number; y: number; side: number; text: string };
 
@@ -60,7 +69,16 @@ function layout(content: PosterContent, size: PaperSize): { width: number; heigh
   const text = (value: string, fontSize: number, options: { bold?: boolean; color?: string; gap?: number } = {}) => {
     for (const line of wrap(value, inner, fontSize, options.bold ?? false)) {
       y += fontSize * 1.25;
-      elements.push({ kind: 'text', x: center, y, size: fontSize, bold: options.bold ?? false, text: line, anchor: 'middle', color: options.color ?? '#111' });
+      elements.push({
+        kind: 'text',
+        x: center,
+        y,
+        size: fontSize,
+        bold: options.bold ?? false,
+        text: line,
+        anchor: 'middle',
+        color: options.color ?? '#111',
+      });
     }
     y += options.gap ?? 0;
   };
@@ -84,7 +102,10 @@ function layout(content: PosterContent, size: PaperSize): { width: number; heigh
   elements.push({ kind: 'rule', x: margin, y, width: inner });
   y += 2 * k;
   text('1. Mở máy ảnh điện thoại, quét mã QR.  2. Chọn mức độ hài lòng.  3. Bấm Gửi.', 4.2 * k);
-  text('Scan the code with your phone camera, choose how satisfied you are, and send.', 3.5 * k, { color: '#333', gap: 2 * k });
+  text('Scan the code with your phone camera, choose how satisfied you are, and send.', 3.5 * k, {
+    color: '#333',
+    gap: 2 * k,
+  });
   text('Không cần đăng nhập. Không hỏi tên, số điện thoại hay số giấy tờ.', 3.8 * k, { bold: true });
   text('No sign-in. We never ask for your name, phone or ID number.', 3.4 * k, { color: '#333' });
   return { width, height, elements };
@@ -134,7 +155,12 @@ const POINTS_PER_MM = 72 / 25.4;
 
 /** One PDF with a page per poster, for printing a unit's posters at once. */
 export function postersPdf(contents: PosterContent[], size: PaperSize): Promise<Buffer> {
-  const document = new PDFDocument({ size: size.toUpperCase(), margin: 0, autoFirstPage: false, info: { Title: 'Mã QR đánh giá mức độ hài lòng' } });
+  const document = new PDFDocument({
+    size: size.toUpperCase(),
+    margin: 0,
+    autoFirstPage: false,
+    info: { Title: 'Mã QR đánh giá mức độ hài lòng' },
+  });
   document.registerFont('regular', FONT.regular);
   document.registerFont('bold', FONT.bold);
   const chunks: Buffer[] = [];
@@ -146,7 +172,10 @@ export function postersPdf(contents: PosterContent[], size: PaperSize): Promise<
     document.scale(POINTS_PER_MM);
     for (const element of layout(content, size).elements) {
       if (element.kind === 'text') {
-        document.font(element.bold ? 'bold' : 'regular').fontSize(element.size).fillColor(element.color);
+        document
+          .font(element.bold ? 'bold' : 'regular')
+          .fontSize(element.size)
+          .fillColor(element.color);
         const x = element.anchor === 'middle' ? element.x - document.widthOfString(element.text) / 2 : element.x;
         document.text(element.text, x, element.y, { lineBreak: false, baseline: 'alphabetic' });
       } else if (element.kind === 'rule') {

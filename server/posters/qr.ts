@@ -20,7 +20,9 @@ export function qrPath(matrix: QrMatrix, left: number, top: number, moduleSize: 
       if (!matrix.isDark(x, y)) continue;
       let run = 1;
       while (x + run < matrix.size && matrix.isDark(x + run, y)) run++;
-      parts.push(`M${round(left + x * moduleSize)} ${round(top + y * moduleSize)}h${round(run * moduleSize)}v${round(moduleSize)}h${round(-run * moduleSize)}z`);
+      parts.push(
+        `M${round(left + x * moduleSize)} ${round(top + y * moduleSize)}h${round(run * moduleSize)}v${round(moduleSize)}h${round(-run * moduleSize)}z`,
+      );
       x += run - 1;
     }
   }

@@ -52,7 +52,9 @@ export class RatingWriter {
     if (this.#closing) {
       return Promise.resolve({
         ok: false,
-        error: new AppError(503, 'shutting_down', 'The server is restarting; please retry', undefined, { 'Retry-After': '2' }),
+        error: new AppError(503, 'shutting_down', 'The server is restarting; please retry', undefined, {
+          'Retry-After': '2',
+        }),
       });
     }
     return new Promise((resolve) => {
@@ -96,9 +98,15 @@ export class RatingWriter {
       const failure: Outcome = isTransient(error)
         ? {
             ok: false,
-            error: new AppError(503, 'database_unavailable', 'The rating could not be saved yet; please retry', undefined, {
-              'Retry-After': '2',
-            }),
+            error: new AppError(
+              503,
+              'database_unavailable',
+              'The rating could not be saved yet; please retry',
+              undefined,
+              {
+                'Retry-After': '2',
+              },
+            ),
           }
         : { ok: false, error: new AppError(500, 'internal_error', 'The rating could not be saved') };
       for (const pending of batch) pending.resolve(failure);

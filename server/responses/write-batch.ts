@@ -156,16 +156,15 @@ async function findByKeys(db: Db | Trx, keys: string[]): Promise<Map<string, { i
 }
 
 function replayOutcome(found: { id: number; request_hash: Buffer }, hash: Buffer): Outcome {
-  return found.request_hash.equals(hash) ? { ok: true, id: found.id, replayed: true } : { ok: false, error: keyReusedError() };
+  return found.request_hash.equals(hash)
+    ? { ok: true, id: found.id, replayed: true }
+    : { ok: false, error: keyReusedError() };
 }
 
 function keyReusedError(): AppError {
-  return new AppError(
-    422,
-    'idempotency_key_reused',
-    'This idempotency key was already used for a different rating',
-    [{ path: 'idempotencyKey', code: 'idempotency_key_reused', message: 'was already used for a different rating' }],
-  );
+  return new AppError(422, 'idempotency_key_reused', 'This idempotency key was already used for a different rating', [
+    { path: 'idempotencyKey', code: 'idempotency_key_reused', message: 'was already used for a different rating' },
+  ]);
 }
 
 function tokenUsedError(): AppError {
@@ -285,7 +284,11 @@ function checkRating(
     domainId = token.domain_id;
     const tokenDomain = desk?.domains.find((domain) => domain.id === token.domain_id);
     if (body.domain !== undefined && body.domain !== tokenDomain?.code) {
-      problems.push({ path: 'domain', code: 'domain_mismatch', message: 'differs from the domain of the receipt code' });
+      problems.push({
+        path: 'domain',
+        code: 'domain_mismatch',
+        message: 'differs from the domain of the receipt code',
+      });
     }
   } else {
     desk = found.deskByCode.get(body.deskCode!);
@@ -299,14 +302,22 @@ function checkRating(
   if (!desk || !desk.active || (desk.unit_valid_until !== null && desk.unit_valid_until <= vietnamDate(receivedAt))) {
     return new AppError(409, 'desk_inactive', 'This desk no longer takes ratings');
   }
-  let rateLimit = { bucket: submission.bucket, limit: found.policy.perSource, kioskDeviceId: undefined as number | undefined };
+  let rateLimit = {
+    bucket: submission.bucket,
+    limit: found.policy.perSource,
+    kioskDeviceId: undefined as number | undefined,
+  };
   if (body.channel === 'kiosk') {
     if (!submission.kioskKey) {
       return new AppError(401, 'kiosk_key_required', 'Kiosk ratings need the key of a tablet paired with the desk');
     }
     const device = found.device;
     if (!device || device.revoked_at !== null || device.desk_id !== desk.id) {
-      return new AppError(403, 'kiosk_not_paired', 'This tablet is not paired with this desk, or its pairing was revoked');
+      return new AppError(
+        403,
+        'kiosk_not_paired',
+        'This tablet is not paired with this desk, or its pairing was revoked',
+      );
     }
     // A paired tablet sends days of queued ratings at once: it has an allowance of its own.
     rateLimit = {
@@ -318,7 +329,11 @@ function checkRating(
 
   const questionnaire = found.questionnaire;
   if (!questionnaire) {
-    problems.push({ path: 'questionnaireId', code: 'unknown_questionnaire', message: 'is not a known questionnaire version' });
+    problems.push({
+      path: 'questionnaireId',
+      code: 'unknown_questionnaire',
+      message: 'is not a known questionnaire version',
+    });
     return invalidRating(problems);
   }
 
@@ -327,7 +342,11 @@ function checkRating(
   for (const [code, score] of Object.entries(body.answers)) {
     const question = questionByCode.get(code);
     if (!question) {
-      problems.push({ path: `answers.${code}`, code: 'unknown_question', message: 'is not a question of this questionnaire' });
+      problems.push({
+        path: `answers.${code}`,
+        code: 'unknown_question',
+        message: 'is not a question of this questionnaire',
+      });
     } else if (score !== null) {
       answers.push({ question_id: question.id, score });
     }
@@ -345,7 +364,12 @@ function checkRating(
   const reasonIds: number[] = [];
   (body.reasons ?? []).forEach((code, position) => {
     const reason = reasonByCode.get(code);
-    if (!reason) problems.push({ path: `reasons.${position}`, code: 'unknown_reason', message: 'is not a reason of this questionnaire' });
+    if (!reason)
+      problems.push({
+        path: `reasons.${position}`,
+        code: 'unknown_reason',
+        message: 'is not a reason of this questionnaire',
+      });
     else reasonIds.push(reason.id);
   });
   if ((body.reasons?.length ?? 0) > 0 && typeof overallScore === 'number' && overallScore > LOW_RATING_MAX) {
@@ -394,7 +418,9 @@ async function applyRateLimit(
       .insertInto('rate_limit_counter')
       .values({ bucket, window_start: start, hits: ratings.length })
       .onConflict((oc) =>
-        oc.columns(['bucket', 'window_start']).doUpdateSet({ hits: sql<number>`rate_limit_counter.hits + ${ratings.length}` }),
+        oc
+          .columns(['bucket', 'window_start'])
+          .doUpdateSet({ hits: sql<number>`rate_limit_counter.hits + ${ratings.length}` }),
       )
       .returning('hits')
       .executeTakeFirstOrThrow();
@@ -411,9 +437,15 @@ async function applyRateLimit(
       for (const rating of refused) {
         outcomes[rating.index] = {
           ok: false,
-          error: new AppError(429, 'rate_limited', 'Too many ratings from this network; please try again later', undefined, {
-            'Retry-After': retryAfter,
-          }),
+          error: new AppError(
+            429,
+            'rate_limited',
+            'Too many ratings from this network; please try again later',
+            undefined,
+            {
+              'Retry-After': retryAfter,
+            },
+          ),
         };
       }
     }
@@ -438,7 +470,11 @@ async function claimTokens(
   const claimed = await trx
     .updateTable('dossier_token')
     .set({ used_at: now })
-    .where('id', 'in', [...firstByToken.keys()].sort((a, b) => a - b))
+    .where(
+      'id',
+      'in',
+      [...firstByToken.keys()].sort((a, b) => a - b),
+    )
     .where('used_at', 'is', null)
     .where('expires_at', '>', now)
     .returning('id')
@@ -510,7 +546,9 @@ async function insertRatings(
 
   const answers = written.flatMap(({ rating, id }) => rating.answers.map((answer) => ({ response_id: id, ...answer })));
   if (answers.length > 0) await trx.insertInto('response_answer').values(answers).execute();
-  const reasons = written.flatMap(({ rating, id }) => rating.reasonIds.map((reason_id) => ({ response_id: id, reason_id })));
+  const reasons = written.flatMap(({ rating, id }) =>
+    rating.reasonIds.map((reason_id) => ({ response_id: id, reason_id })),
+  );
   if (reasons.length > 0) await trx.insertInto('response_reason').values(reasons).execute();
   const comments = written.flatMap(({ rating, id }) => {
     const body = submissions[rating.index]!.body.comment;
@@ -523,7 +561,11 @@ async function insertRatings(
     .execute();
   const devices = [...new Set(written.flatMap(({ rating }) => (rating.kioskDeviceId ? [rating.kioskDeviceId] : [])))];
   if (devices.length > 0) {
-    await trx.updateTable('kiosk_device').set({ last_rating_at: sql`now()` }).where('id', 'in', devices.sort()).execute();
+    await trx
+      .updateTable('kiosk_device')
+      .set({ last_rating_at: sql`now()` })
+      .where('id', 'in', devices.sort())
+      .execute();
   }
 
   for (const { rating, id } of written) outcomes[rating.index] = { ok: true, id, replayed: false };

@@ -17,7 +17,9 @@ export async function lockRollups(trx: Trx): Promise<void> {
  */
 export async function foldPending(db: Db, limit = 5000): Promise<number> {
   return db.transaction().execute(async (trx) => {
-    const locked = await sql<{ locked: boolean }>`select pg_try_advisory_xact_lock(${ROLLUP_LOCK}) as locked`.execute(trx);
+    const locked = await sql<{ locked: boolean }>`select pg_try_advisory_xact_lock(${ROLLUP_LOCK}) as locked`.execute(
+      trx,
+    );
     if (!locked.rows[0]?.locked) return 0;
     const result = await sql<{ folded: number }>`
       with batch as (

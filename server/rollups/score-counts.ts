@@ -46,7 +46,8 @@ export async function scoreCounts(db: Db, query: CountQuery): Promise<CountRow[]
   if (fullFrom < fullTo) {
     parts.push(needsDesk ? deskRollupPart(query, fullFrom, fullTo) : unitRollupPart(query, fullFrom, fullTo));
     parts.push(rawPart(query, vietnamMidnight(fullFrom), vietnamMidnight(fullTo), true));
-    if (query.from < fullFrom) parts.push(rawPart(query, vietnamMidnight(query.from), vietnamMidnight(fullFrom), false));
+    if (query.from < fullFrom)
+      parts.push(rawPart(query, vietnamMidnight(query.from), vietnamMidnight(fullFrom), false));
     if (fullTo < query.to) parts.push(rawPart(query, vietnamMidnight(fullTo), vietnamMidnight(query.to), false));
   } else {
     parts.push(rawPart(query, vietnamMidnight(query.from), vietnamMidnight(query.to), false));

@@ -14,7 +14,10 @@ import { requireJsonBody, validate } from '../validation.ts';
 const targetFields = {
   year: z.int().min(2000).max(2100),
   metric: z.enum(['tthc', 'agency_service', 'domain']),
-  domain: z.string().regex(/^[a-z][a-z0-9_]{1,39}$/).nullable(),
+  domain: z
+    .string()
+    .regex(/^[a-z][a-z0-9_]{1,39}$/)
+    .nullable(),
   comparison: z.enum(['gte', 'gt']),
   threshold: z.number().gt(0).max(100),
   planNumber: z.string().trim().max(200).nullable(),
@@ -113,29 +116,36 @@ export const targetRoutes = new Hono<OfficialsEnv>()
       200,
     );
   })
-  .post('/targets', requireRole('admin', 'manager'), jsonBodyLimit, requireJsonBody, validate('json', createTargetSchema), async (c) => {
-    const { db, official } = c.var;
-    const input = c.req.valid('json');
-    await assertUnitInScope(db, official, input.unitId);
-    const [domainId] = input.domain ? await domainIdsByCode(db, [input.domain], 'domain') : [null];
-    const target = await db
-      .insertInto('target')
-      .values({
-        unit_id: input.unitId,
-        year: input.year,
-        metric: input.metric,
-        domain_id: domainId ?? null,
-        comparison: input.comparison,
-        threshold: input.threshold,
-        plan_number: input.planNumber,
-        plan_date: input.planDate,
-        plan_sentence: input.planSentence,
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow()
-      .catch(duplicateTarget);
-    return c.json({ id: target.id }, 201);
-  })
+  .post(
+    '/targets',
+    requireRole('admin', 'manager'),
+    jsonBodyLimit,
+    requireJsonBody,
+    validate('json', createTargetSchema),
+    async (c) => {
+      const { db, official } = c.var;
+      const input = c.req.valid('json');
+      await assertUnitInScope(db, official, input.unitId);
+      const [domainId] = input.domain ? await domainIdsByCode(db, [input.domain], 'domain') : [null];
+      const target = await db
+        .insertInto('target')
+        .values({
+          unit_id: input.unitId,
+          year: input.year,
+          metric: input.metric,
+          domain_id: domainId ?? null,
+          comparison: input.comparison,
+          threshold: input.threshold,
+          plan_number: input.planNumber,
+          plan_date: input.planDate,
+          plan_sentence: input.planSentence,
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow()
+        .catch(duplicateTarget);
+      return c.json({ id: target.id }, 201);
+    },
+  )
   .patch(
     '/targets/:id',
     requireRole('admin', 'manager'),
@@ -154,7 +164,8 @@ export const targetRoutes = new Hono<OfficialsEnv>()
         ...(input.planDate !== undefined ? { plan_date: input.planDate } : {}),
         ...(input.planSentence !== undefined ? { plan_sentence: input.planSentence } : {}),
       };
-      if (Object.keys(changes).length > 0) await c.var.db.updateTable('target').set(changes).where('id', '=', id).execute();
+      if (Object.keys(changes).length > 0)
+        await c.var.db.updateTable('target').set(changes).where('id', '=', id).execute();
       return c.body(null, 204);
     },
   )

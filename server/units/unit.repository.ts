@@ -92,3 +92,20 @@ export async function mergeUnit(trx: Trx, unitId: number, successorId: number, e
     on conflict (unit_id, month, domain_id, reason_id) do update set n = rollup_reason_month.n + excluded.n
   `.execute(trx);
 }
+
+/** The national root unit (code VN): the scope of platform administrators. */
+export async function findOrCreateCountryRoot(trx: Trx): Promise<Unit> {
+  const existing = await trx.selectFrom('unit').selectAll().where('code', '=', 'VN').executeTakeFirst();
+  return (
+    existing ??
+    createUnit(trx, {
+      code: 'VN',
+      name: 'Việt Nam',
+      kind: 'country',
+      parent_id: null,
+      valid_from: null,
+      valid_until: null,
+      merged_into_id: null,
+    })
+  );
+}

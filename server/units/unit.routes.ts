@@ -11,7 +11,10 @@ import { jsonBodyLimit } from '../responses/response.routes.ts';
 import { requireJsonBody, validate } from '../validation.ts';
 import { createUnit, mergeUnit } from './unit.repository.ts';
 
-const unitCode = z.string().trim().regex(/^[A-Za-z0-9._-]{1,40}$/, 'must be 1–40 letters, digits, ".", "_" or "-"');
+const unitCode = z
+  .string()
+  .trim()
+  .regex(/^[A-Za-z0-9._-]{1,40}$/, 'must be 1–40 letters, digits, ".", "_" or "-"');
 const unitName = z.string().trim().min(1).max(200);
 
 export const createUnitSchema = z.strictObject({
@@ -80,34 +83,41 @@ export const unitRoutes = new Hono<OfficialsEnv>()
       200,
     );
   })
-  .post('/units', requireRole('admin', 'manager'), jsonBodyLimit, requireJsonBody, validate('json', createUnitSchema), async (c) => {
-    const { db, official } = c.var;
-    const input = c.req.valid('json');
-    if (input.parentId === null) {
-      if (official.role !== 'admin') {
-        throw new AppError(422, 'parent_required', 'A new unit must belong to a unit you manage', [
-          { path: 'parentId', code: 'parent_required', message: 'is required' },
-        ]);
+  .post(
+    '/units',
+    requireRole('admin', 'manager'),
+    jsonBodyLimit,
+    requireJsonBody,
+    validate('json', createUnitSchema),
+    async (c) => {
+      const { db, official } = c.var;
+      const input = c.req.valid('json');
+      if (input.parentId === null) {
+        if (official.role !== 'admin') {
+          throw new AppError(422, 'parent_required', 'A new unit must belong to a unit you manage', [
+            { path: 'parentId', code: 'parent_required', message: 'is required' },
+          ]);
+        }
+      } else {
+        await assertUnitInScope(db, official, input.parentId);
       }
-    } else {
-      await assertUnitInScope(db, official, input.parentId);
-    }
-    const unit = await db
-      .transaction()
-      .execute((trx) =>
-        createUnit(trx, {
-          code: input.code,
-          name: input.name,
-          kind: input.kind,
-          parent_id: input.parentId,
-          valid_from: input.validFrom ?? null,
-          valid_until: null,
-          merged_into_id: null,
-        }),
-      )
-      .catch(unitConflict);
-    return c.json({ id: unit.id }, 201);
-  })
+      const unit = await db
+        .transaction()
+        .execute((trx) =>
+          createUnit(trx, {
+            code: input.code,
+            name: input.name,
+            kind: input.kind,
+            parent_id: input.parentId,
+            valid_from: input.validFrom ?? null,
+            valid_until: null,
+            merged_into_id: null,
+          }),
+        )
+        .catch(unitConflict);
+      return c.json({ id: unit.id }, 201);
+    },
+  )
   .patch(
     '/units/:id',
     requireRole('admin', 'manager'),

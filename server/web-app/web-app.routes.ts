@@ -76,4 +76,7 @@ export const webAppRoutes = new Hono<AppEnv>()
     return htmlPage(c, 'survey.html', status, embedded);
   })
   // The kiosk shell is the same for every desk, so its service worker can keep it offline.
-  .get('/kiosk/:code', (c) => htmlPage(c, 'kiosk.html'));
+  .get('/kiosk/:code', (c) => htmlPage(c, 'kiosk.html'))
+  // The officials' app routes its own pages.
+  .get('/officials', (c) => c.redirect('/officials/'))
+  .get('/officials/*', (c) => htmlPage(c, 'officials.html'));

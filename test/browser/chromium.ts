@@ -37,7 +37,13 @@ export function tablet(browser: Browser, options: { bypassCSP?: boolean } = {}):
 export async function expectAccessible(page: Page, label: string): Promise<void> {
   await page.addScriptTag({ path: require.resolve('axe-core/axe.min.js') });
   const violations = await page.evaluate(async () => {
-    const result = await (window as unknown as { axe: { run(): Promise<{ violations: { id: string; impact: string; help: string; nodes: { target: string[] }[] }[] }> } }).axe.run();
+    const result = await (
+      window as unknown as {
+        axe: {
+          run(): Promise<{ violations: { id: string; impact: string; help: string; nodes: { target: string[] }[] }[] }>;
+        };
+      }
+    ).axe.run();
     return result.violations.map((violation) => ({
       id: violation.id,
       impact: violation.impact,
@@ -51,7 +57,9 @@ export async function expectAccessible(page: Page, label: string): Promise<void>
 
 /** Fails when the page scrolls sideways: content must reflow at this width. */
 export async function expectNoSidewaysScroll(page: Page): Promise<void> {
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  const overflow = await page.evaluate(
+    () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+  );
   expect(overflow).toBeLessThanOrEqual(0);
 }
 

@@ -20,7 +20,14 @@ async function ratingsOfDesk(deskId: number) {
   return db
     .selectFrom('response')
     .innerJoin('response_answer', 'response_answer.response_id', 'response.id')
-    .select(['response.id', 'response.channel', 'response.client_time', 'response.rated_at', 'response.idempotency_key', 'response_answer.score'])
+    .select([
+      'response.id',
+      'response.channel',
+      'response.client_time',
+      'response.rated_at',
+      'response.idempotency_key',
+      'response_answer.score',
+    ])
     .where('response.desk_id', '=', deskId)
     .orderBy('response.id')
     .execute();
@@ -78,7 +85,9 @@ describe('kiosk', () => {
 
     // A reload without network: the service worker serves the kiosk, the queue survives.
     await page.reload();
-    await expect.poll(() => page.getByRole('status').last().textContent(), { timeout: 15_000 }).toContain('2 đánh giá chờ gửi');
+    await expect
+      .poll(() => page.getByRole('status').last().textContent(), { timeout: 15_000 })
+      .toContain('2 đánh giá chờ gửi');
     taps.push({ at: await rate(page, 'Không hài lòng'), score: 2 });
     taps.push({ at: await rate(page, 'Hài lòng'), score: 4 });
     expect(await ratingsOfDesk(desk.id)).toHaveLength(2);
@@ -99,7 +108,11 @@ describe('kiosk', () => {
       expect(Math.abs(rating.client_time!.getTime() - taps[index]!.at)).toBeLessThan(2_000);
       expect(rating.rated_at.getTime()).toBe(rating.client_time!.getTime());
     });
-    const device = await db.selectFrom('kiosk_device').select(['last_status_at', 'last_rating_at']).where('desk_id', '=', desk.id).executeTakeFirstOrThrow();
+    const device = await db
+      .selectFrom('kiosk_device')
+      .select(['last_status_at', 'last_rating_at'])
+      .where('desk_id', '=', desk.id)
+      .executeTakeFirstOrThrow();
     expect(device.last_status_at).not.toBeNull();
     expect(device.last_rating_at).not.toBeNull();
     await page.context().close();
@@ -111,7 +124,9 @@ describe('kiosk', () => {
     await page.getByRole('button', { name: 'Xây dựng' }).click();
     await face(page, 'Rất không hài lòng').click();
     await page.getByRole('button', { name: 'Phải chờ đợi lâu' }).click();
-    await expect.poll(() => page.getByRole('button', { name: 'Phải chờ đợi lâu' }).getAttribute('aria-pressed')).toBe('true');
+    await expect
+      .poll(() => page.getByRole('button', { name: 'Phải chờ đợi lâu' }).getAttribute('aria-pressed'))
+      .toBe('true');
     // The citizen walks away.
     await expect.poll(async () => (await ratingsOfDesk(desk.id)).length, { timeout: 15_000 }).toBe(1);
     await page.getByRole('button', { name: 'Đất đai' }).waitFor({ timeout: 10_000 });
@@ -175,10 +190,15 @@ describe('kiosk', () => {
       if (language === 'en') await page.getByRole('button', { name: 'Switch to English' }).click();
       await page.getByRole('button', { name: language === 'vi' ? 'Hộ tịch' : 'Civil status' }).click();
       await expectAccessible(page, 'faces');
-      await page.getByRole('button', { name: language === 'vi' ? 'Không hài lòng' : 'Dissatisfied', exact: true }).click();
+      await page
+        .getByRole('button', { name: language === 'vi' ? 'Không hài lòng' : 'Dissatisfied', exact: true })
+        .click();
       await expectAccessible(page, 'reasons');
       await page.getByRole('button', { name: language === 'vi' ? 'Gửi' : 'Send', exact: true }).click();
-      await page.getByRole('status').filter({ hasText: language === 'vi' ? 'Cảm ơn' : 'Thank you' }).waitFor();
+      await page
+        .getByRole('status')
+        .filter({ hasText: language === 'vi' ? 'Cảm ơn' : 'Thank you' })
+        .waitFor();
       await expectAccessible(page, 'thanks');
       const unpaired = await (await tablet(browser, { bypassCSP: true })).newPage();
       await unpaired.goto(`${server.baseUrl}/kiosk/${desk.code}`);

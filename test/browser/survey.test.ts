@@ -19,7 +19,13 @@ async function ratingsOfDesk(deskId: number) {
     .selectFrom('response')
     .innerJoin('domain', 'domain.id', 'response.domain_id')
     .leftJoin('comment', 'comment.response_id', 'response.id')
-    .select(['response.id', 'response.channel', 'response.language', 'domain.code as domain', 'comment.body as comment'])
+    .select([
+      'response.id',
+      'response.channel',
+      'response.language',
+      'domain.code as domain',
+      'comment.body as comment',
+    ])
     .where('response.desk_id', '=', deskId)
     .orderBy('response.id')
     .execute();
@@ -188,7 +194,9 @@ describe('receipt codes', () => {
     expect(await page.getByText('Lĩnh vực').count()).toBe(0);
     await page.getByRole('button', { name: 'Gửi đánh giá' }).click();
     await expect.poll(() => page.getByText('Cảm ơn Ông/Bà đã đánh giá!').count()).toBe(1);
-    expect(await ratingsOfDesk(desk.id)).toEqual([expect.objectContaining({ channel: 'dossier', domain: 'civil_status' })]);
+    expect(await ratingsOfDesk(desk.id)).toEqual([
+      expect.objectContaining({ channel: 'dossier', domain: 'civil_status' }),
+    ]);
 
     const again = await page.goto(`${server.baseUrl}/r/${token}`);
     expect(again?.status()).toBe(409);
@@ -222,10 +230,16 @@ describe('accessibility', () => {
       await page.getByRole('radio', { name: language === 'vi' ? 'Rất không hài lòng' : 'Very dissatisfied' }).check();
       await expectAccessible(page, 'low rating with reasons');
       await page.getByRole('button', { name: language === 'vi' ? 'Gửi đánh giá' : 'Send rating' }).click();
-      await page.getByRole('status').filter({ hasText: language === 'vi' ? 'Cảm ơn' : 'Thank you' }).waitFor();
+      await page
+        .getByRole('status')
+        .filter({ hasText: language === 'vi' ? 'Cảm ơn' : 'Thank you' })
+        .waitFor();
       await expectAccessible(page, 'thanks');
       await page.goto(`${server.baseUrl}/s/${fullDesk.code}`);
-      await page.getByRole('radio', { name: language === 'vi' ? 'Không ý kiến' : 'No opinion' }).first().waitFor();
+      await page
+        .getByRole('radio', { name: language === 'vi' ? 'Không ý kiến' : 'No opinion' })
+        .first()
+        .waitFor();
       await expectAccessible(page, 'full questionnaire');
       await page.goto(`${server.baseUrl}/s/zzzz9999`);
       await page.getByRole('alert').waitFor();

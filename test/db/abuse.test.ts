@@ -23,14 +23,20 @@ describe('per-source rate limit', () => {
     }
     expect(statuses).toEqual([201, 201, 201, 201, 201, 429]);
 
-    const before = await db.selectFrom('response').select(sql<number>`count(*)`.as('n')).executeTakeFirstOrThrow();
+    const before = await db
+      .selectFrom('response')
+      .select(sql<number>`count(*)`.as('n'))
+      .executeTakeFirstOrThrow();
     const refused = await second.post('/api/v1/public/responses', quickRating({ deskCode }));
     expect(refused.status).toBe(429);
     const retryAfter = Number(refused.headers.get('retry-after'));
     expect(retryAfter).toBeGreaterThan(0);
     expect(retryAfter).toBeLessThanOrEqual(3600);
     expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('rate_limited');
-    const after = await db.selectFrom('response').select(sql<number>`count(*)`.as('n')).executeTakeFirstOrThrow();
+    const after = await db
+      .selectFrom('response')
+      .select(sql<number>`count(*)`.as('n'))
+      .executeTakeFirstOrThrow();
     expect(after.n).toBe(before.n);
   });
 
@@ -41,7 +47,9 @@ describe('per-source rate limit', () => {
     const rating = quickRating({ deskCode: desk.code });
     expect((await server.post('/api/v1/public/responses', rating)).status).toBe(201);
     expect((await server.post('/api/v1/public/responses', rating)).status).toBe(200);
-    expect((await server.post('/api/v1/public/responses', quickRating({ deskCode: desk.code, domain: 'health' }))).status).toBe(422);
+    expect(
+      (await server.post('/api/v1/public/responses', quickRating({ deskCode: desk.code, domain: 'health' }))).status,
+    ).toBe(422);
     const counters = await db.selectFrom('rate_limit_counter').select('hits').execute();
     expect(counters).toEqual([{ hits: 1 }]);
   });

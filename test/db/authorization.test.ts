@@ -80,7 +80,13 @@ async function ratingWithComment(desk: Desk): Promise<number> {
 async function target(where: Where): Promise<number> {
   const row = await db
     .insertInto('target')
-    .values({ unit_id: unitOf(where).id, year: 2000 + (serial++ % 100), metric: 'domain', domain_id: (await domainIds(db, ['land']))[0]!, threshold: 85 })
+    .values({
+      unit_id: unitOf(where).id,
+      year: 2000 + (serial++ % 100),
+      metric: 'domain',
+      domain_id: (await domainIds(db, ['land']))[0]!,
+      threshold: 85,
+    })
     .onConflict((oc) => oc.doNothing())
     .returning('id')
     .executeTakeFirst();
@@ -88,7 +94,13 @@ async function target(where: Where): Promise<number> {
 }
 
 async function freshSession(role: Role): Promise<SignedIn> {
-  const official = await makeOfficial(db, role, role === 'admin' ? country : (await db.selectFrom('unit').selectAll().where('id', '=', inside.parent_id!).executeTakeFirstOrThrow()));
+  const official = await makeOfficial(
+    db,
+    role,
+    role === 'admin'
+      ? country
+      : await db.selectFrom('unit').selectAll().where('id', '=', inside.parent_id!).executeTakeFirstOrThrow(),
+  );
   return signIn(server, official.username, official.password);
 }
 
@@ -111,16 +123,28 @@ const cases: Record<string, Case> = {
       as: await freshSession(role),
     }),
   },
-  'GET /units': { roles, status: 200, call: async (where) => ({ method: 'GET', path: where === 'in' ? '/units' : '/units' }) },
+  'GET /units': {
+    roles,
+    status: 200,
+    call: async (where) => ({ method: 'GET', path: where === 'in' ? '/units' : '/units' }),
+  },
   'POST /units': {
     roles: ['admin', 'manager'],
     status: 201,
-    call: async (where) => ({ method: 'POST', path: '/units', body: { code: `N-${unique()}`, name: 'Thôn mới', kind: 'commune', parentId: unitOf(where).id } }),
+    call: async (where) => ({
+      method: 'POST',
+      path: '/units',
+      body: { code: `N-${unique()}`, name: 'Thôn mới', kind: 'commune', parentId: unitOf(where).id },
+    }),
   },
   'PATCH /units/:id': {
     roles: ['admin', 'manager'],
     status: 204,
-    call: async (where) => ({ method: 'PATCH', path: `/units/${(await makeUnit(db, { parent_id: unitOf(where).id })).id}`, body: { name: 'Tên mới' } }),
+    call: async (where) => ({
+      method: 'PATCH',
+      path: `/units/${(await makeUnit(db, { parent_id: unitOf(where).id })).id}`,
+      body: { name: 'Tên mới' },
+    }),
   },
   'POST /units/:id/merge': {
     roles: ['admin', 'manager'],
@@ -131,56 +155,110 @@ const cases: Record<string, Case> = {
       return { method: 'POST', path: `/units/${from.id}/merge`, body: { intoUnitId: into.id, from: '2026-07-01' } };
     },
   },
-  'GET /desks': { roles, status: 200, call: async (where) => ({ method: 'GET', path: `/desks?unitId=${unitOf(where).id}` }) },
+  'GET /desks': {
+    roles,
+    status: 200,
+    call: async (where) => ({ method: 'GET', path: `/desks?unitId=${unitOf(where).id}` }),
+  },
   'POST /desks': {
     roles: ['admin', 'manager'],
     status: 201,
-    call: async (where) => ({ method: 'POST', path: '/desks', body: { unitId: unitOf(where).id, name: 'Quầy mới', domains: ['land'], questionnaire: 'quick' } }),
+    call: async (where) => ({
+      method: 'POST',
+      path: '/desks',
+      body: { unitId: unitOf(where).id, name: 'Quầy mới', domains: ['land'], questionnaire: 'quick' },
+    }),
+  },
+  'GET /desks/:id': {
+    roles,
+    status: 200,
+    call: async (where) => ({ method: 'GET', path: `/desks/${deskOf(where).id}` }),
   },
   'PATCH /desks/:id': {
     roles: ['admin', 'manager'],
     status: 204,
     call: async (where) => ({ method: 'PATCH', path: `/desks/${deskOf(where).id}`, body: { kioskIdleSeconds: 30 } }),
   },
-  'GET /desks/:id/poster': { roles, status: 200, call: async (where) => ({ method: 'GET', path: `/desks/${deskOf(where).id}/poster?format=svg` }) },
-  'GET /units/:id/posters': { roles, status: 200, call: async (where) => ({ method: 'GET', path: `/units/${unitOf(where).id}/posters?size=a5` }) },
-  'GET /desks/:id/devices': { roles, status: 200, call: async (where) => ({ method: 'GET', path: `/desks/${deskOf(where).id}/devices` }) },
+  'GET /desks/:id/poster': {
+    roles,
+    status: 200,
+    call: async (where) => ({ method: 'GET', path: `/desks/${deskOf(where).id}/poster?format=svg` }),
+  },
+  'GET /units/:id/posters': {
+    roles,
+    status: 200,
+    call: async (where) => ({ method: 'GET', path: `/units/${unitOf(where).id}/posters?size=a5` }),
+  },
+  'GET /desks/:id/devices': {
+    roles,
+    status: 200,
+    call: async (where) => ({ method: 'GET', path: `/desks/${deskOf(where).id}/devices` }),
+  },
   'POST /desks/:id/devices': {
     roles: ['admin', 'manager'],
     status: 201,
-    call: async (where) => ({ method: 'POST', path: `/desks/${deskOf(where).id}/devices`, body: { label: 'Máy tính bảng' } }),
+    call: async (where) => ({
+      method: 'POST',
+      path: `/desks/${deskOf(where).id}/devices`,
+      body: { label: 'Máy tính bảng' },
+    }),
   },
   'POST /devices/:id/revoke': {
     roles: ['admin', 'manager'],
     status: 204,
-    call: async (where) => ({ method: 'POST', path: `/devices/${(await pairKioskDevice(db, { deskId: deskOf(where).id })).device.id}/revoke` }),
+    call: async (where) => ({
+      method: 'POST',
+      path: `/devices/${(await pairKioskDevice(db, { deskId: deskOf(where).id })).device.id}/revoke`,
+    }),
   },
   'POST /desks/:id/dossier-codes': {
     roles: ['admin', 'manager'],
     status: 201,
-    call: async (where) => ({ method: 'POST', path: `/desks/${deskOf(where).id}/dossier-codes`, body: { domain: 'land', count: 2 } }),
+    call: async (where) => ({
+      method: 'POST',
+      path: `/desks/${deskOf(where).id}/dossier-codes`,
+      body: { domain: 'land', count: 2 },
+    }),
   },
   'GET /domains': { roles, status: 200, unscoped: true, call: async () => ({ method: 'GET', path: '/domains' }) },
   'POST /domains': {
     roles: ['admin'],
     status: 201,
     unscoped: true,
-    call: async () => ({ method: 'POST', path: '/domains', body: { code: `d_${unique()}`, nameVi: 'Lĩnh vực thử', nameEn: 'Test domain' } }),
+    call: async () => ({
+      method: 'POST',
+      path: '/domains',
+      body: { code: `d_${unique()}`, nameVi: 'Lĩnh vực thử', nameEn: 'Test domain' },
+    }),
   },
   'PATCH /domains/:id': {
     roles: ['admin'],
     status: 204,
     unscoped: true,
-    call: async () => ({ method: 'PATCH', path: `/domains/${(await domainIds(db, ['other']))[0]}`, body: { position: 999 } }),
+    call: async () => ({
+      method: 'PATCH',
+      path: `/domains/${(await domainIds(db, ['other']))[0]}`,
+      body: { position: 999 },
+    }),
   },
-  'GET /targets': { roles, status: 200, call: async (where) => ({ method: 'GET', path: `/targets?unitId=${unitOf(where).id}` }) },
+  'GET /targets': {
+    roles,
+    status: 200,
+    call: async (where) => ({ method: 'GET', path: `/targets?unitId=${unitOf(where).id}` }),
+  },
   'POST /targets': {
     roles: ['admin', 'manager'],
     status: 201,
     call: async (where) => ({
       method: 'POST',
       path: '/targets',
-      body: { unitId: unitOf(where).id, year: 2000 + (serial++ % 100), metric: 'domain', domain: 'health', threshold: 90 },
+      body: {
+        unitId: unitOf(where).id,
+        year: 2000 + (serial++ % 100),
+        metric: 'domain',
+        domain: 'health',
+        threshold: 90,
+      },
     }),
   },
   'PATCH /targets/:id': {
@@ -200,19 +278,37 @@ const cases: Record<string, Case> = {
     call: async (where) => ({
       method: 'POST',
       path: '/users',
-      body: { username: `v${unique()}`, displayName: 'Người xem', role: 'viewer', unitId: unitOf(where).id, password: 'long-enough-password' },
+      body: {
+        username: `v${unique()}`,
+        displayName: 'Người xem',
+        role: 'viewer',
+        unitId: unitOf(where).id,
+        password: 'long-enough-password',
+      },
     }),
   },
   'PATCH /users/:id': {
     roles: ['admin', 'manager'],
     status: 204,
-    call: async (where) => ({ method: 'PATCH', path: `/users/${(await makeOfficial(db, 'viewer', unitOf(where))).id}`, body: { displayName: 'Đổi tên' } }),
+    call: async (where) => ({
+      method: 'PATCH',
+      path: `/users/${(await makeOfficial(db, 'viewer', unitOf(where))).id}`,
+      body: { displayName: 'Đổi tên' },
+    }),
   },
-  'GET /follow-ups': { roles, status: 200, call: async (where) => ({ method: 'GET', path: `/follow-ups?unitId=${unitOf(where).id}` }) },
+  'GET /follow-ups': {
+    roles,
+    status: 200,
+    call: async (where) => ({ method: 'GET', path: `/follow-ups?unitId=${unitOf(where).id}` }),
+  },
   'PUT /follow-ups/:id': {
     roles: ['admin', 'manager'],
     status: 204,
-    call: async (where) => ({ method: 'PUT', path: `/follow-ups/${await ratingWithComment(deskOf(where))}`, body: { status: 'in_progress', note: 'Đã gọi lại' } }),
+    call: async (where) => ({
+      method: 'PUT',
+      path: `/follow-ups/${await ratingWithComment(deskOf(where))}`,
+      body: { status: 'in_progress', note: 'Đã gọi lại' },
+    }),
   },
 };
 
@@ -238,7 +334,11 @@ beforeAll(async () => {
 
 describe('authorisation matrix of the officials API', () => {
   it('has a case for every registered route, and no case without a route', () => {
-    const registered = new Set(officialsApiRoutes.routes.filter((route) => route.method !== 'ALL').map((route) => `${route.method} ${route.path}`));
+    const registered = new Set(
+      officialsApiRoutes.routes
+        .filter((route) => route.method !== 'ALL')
+        .map((route) => `${route.method} ${route.path}`),
+    );
     registered.delete('POST /session'); // signing in, proved in sessions.test.ts
     expect([...registered].sort()).toEqual(Object.keys(cases).sort());
   });
@@ -286,6 +386,8 @@ describe('authorisation matrix of the officials API', () => {
     const hidden = await sessions.manager.request('GET', `/desks/${outsideDesk.id}/devices`);
     expect(hidden.status).toBe(missing.status);
     const strip = (body: { error: { requestId?: string } }) => ({ ...body.error, requestId: undefined });
-    expect(strip((await hidden.json()) as { error: { requestId?: string } })).toEqual(strip((await missing.json()) as { error: { requestId?: string } }));
+    expect(strip((await hidden.json()) as { error: { requestId?: string } })).toEqual(
+      strip((await missing.json()) as { error: { requestId?: string } }),
+    );
   });
 });

@@ -14,8 +14,16 @@ describe('demo data', () => {
     expect(await hasDemoData(db)).toBe(true);
     expect(summary.ratings).toBeGreaterThan(20_000);
 
-    const province = await db.selectFrom('unit').selectAll().where('code', '=', DEMO_PROVINCE_CODE).executeTakeFirstOrThrow();
-    const children = await db.selectFrom('unit').select(['kind', 'name']).where('parent_id', '=', province.id).execute();
+    const province = await db
+      .selectFrom('unit')
+      .selectAll()
+      .where('code', '=', DEMO_PROVINCE_CODE)
+      .executeTakeFirstOrThrow();
+    const children = await db
+      .selectFrom('unit')
+      .select(['kind', 'name'])
+      .where('parent_id', '=', province.id)
+      .execute();
     expect(children.filter((unit) => unit.kind === 'agency').map((unit) => unit.name)).toEqual(
       expect.arrayContaining([expect.stringMatching(/Bệnh viện/), expect.stringMatching(/Trường/)]),
     );
@@ -42,10 +50,15 @@ describe('demo data', () => {
     );
     expect(share.get('land')!).toBeLessThan(0.85);
     expect(share.get('certification')!).toBeGreaterThan(0.9);
-    expect([...share.values()].some((value) => value < 0.9) && [...share.values()].some((value) => value >= 0.9)).toBe(true);
+    expect([...share.values()].some((value) => value < 0.9) && [...share.values()].some((value) => value >= 0.9)).toBe(
+      true,
+    );
 
     // Everything is folded, and the rollups equal a recount.
-    const pending = await db.selectFrom('rollup_pending').select(sql<number>`count(*)`.as('n')).executeTakeFirstOrThrow();
+    const pending = await db
+      .selectFrom('rollup_pending')
+      .select(sql<number>`count(*)`.as('n'))
+      .executeTakeFirstOrThrow();
     expect(Number(pending.n)).toBe(0);
     const mismatch = await sql<{ n: number }>`
       select count(*)::integer as n from (
@@ -68,7 +81,10 @@ describe('demo data', () => {
     `.execute(db);
     expect(mismatch.rows[0]!.n).toBe(0);
     // No rating lies in the future of the moment the data was made for.
-    const latest = await db.selectFrom('response').select(sql<Date>`max(rated_at)`.as('at')).executeTakeFirstOrThrow();
+    const latest = await db
+      .selectFrom('response')
+      .select(sql<Date>`max(rated_at)`.as('at'))
+      .executeTakeFirstOrThrow();
     expect(latest.at.getTime()).toBeLessThanOrEqual(now.getTime());
   });
 });

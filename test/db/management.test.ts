@@ -30,7 +30,12 @@ const errorCode = async (response: Response) => ((await response.json()) as { er
 
 describe('units', () => {
   it('a manager creates units under its own, never a second root, and never a duplicate code', async () => {
-    const created = await manager.request('POST', '/units', { code: `T-${randomUUID().slice(0, 8)}`, name: 'Tổ một cửa', kind: 'agency', parentId: commune.id });
+    const created = await manager.request('POST', '/units', {
+      code: `T-${randomUUID().slice(0, 8)}`,
+      name: 'Tổ một cửa',
+      kind: 'agency',
+      parentId: commune.id,
+    });
     expect(created.status).toBe(201);
     const { id } = (await created.json()) as { id: number };
     const units = (await (await manager.request('GET', '/units')).json()) as { id: number; parentId: number | null }[];
@@ -38,9 +43,19 @@ describe('units', () => {
     // The manager's own unit shows as the root of its tree.
     expect(units.find((unit) => unit.id === commune.id)?.parentId).toBeNull();
 
-    const root = await manager.request('POST', '/units', { code: 'ROOT-X', name: 'Gốc', kind: 'province', parentId: null });
+    const root = await manager.request('POST', '/units', {
+      code: 'ROOT-X',
+      name: 'Gốc',
+      kind: 'province',
+      parentId: null,
+    });
     expect(root.status).toBe(422);
-    const duplicate = await manager.request('POST', '/units', { code: commune.code, name: 'Trùng', kind: 'agency', parentId: commune.id });
+    const duplicate = await manager.request('POST', '/units', {
+      code: commune.code,
+      name: 'Trùng',
+      kind: 'agency',
+      parentId: commune.id,
+    });
     expect(duplicate.status).toBe(409);
     expect(await errorCode(duplicate)).toBe('unit_code_taken');
   });
@@ -58,38 +73,89 @@ describe('units', () => {
   it('merging keeps the history of the old unit under the new one', async () => {
     const oldUnit = await makeUnit(db, { parent_id: commune.id });
     const newUnit = await makeUnit(db, { parent_id: commune.id });
-    expect((await manager.request('POST', `/units/${oldUnit.id}/merge`, { intoUnitId: newUnit.id, from: '2026-07-01' })).status).toBe(204);
-    const closure = await db.selectFrom('unit_closure').select('ancestor_id').where('unit_id', '=', oldUnit.id).execute();
+    expect(
+      (await manager.request('POST', `/units/${oldUnit.id}/merge`, { intoUnitId: newUnit.id, from: '2026-07-01' }))
+        .status,
+    ).toBe(204);
+    const closure = await db
+      .selectFrom('unit_closure')
+      .select('ancestor_id')
+      .where('unit_id', '=', oldUnit.id)
+      .execute();
     expect(closure.map((row) => row.ancestor_id)).toContain(newUnit.id);
-    const again = await manager.request('POST', `/units/${oldUnit.id}/merge`, { intoUnitId: newUnit.id, from: '2026-08-01' });
+    const again = await manager.request('POST', `/units/${oldUnit.id}/merge`, {
+      intoUnitId: newUnit.id,
+      from: '2026-08-01',
+    });
     expect(again.status).toBe(409);
-    const bad = await manager.request('POST', `/units/${newUnit.id}/merge`, { intoUnitId: newUnit.id, from: 'tomorrow' });
+    const bad = await manager.request('POST', `/units/${newUnit.id}/merge`, {
+      intoUnitId: newUnit.id,
+      from: 'tomorrow',
+    });
     expect(bad.status).toBe(400);
   });
 });
 
 describe('desks', () => {
   it('are created with their domains and a public code, and changes show on the survey', async () => {
-    const created = await manager.request('POST', '/desks', { unitId: commune.id, name: 'Quầy 5', domains: ['land', 'justice'], questionnaire: 'full' });
+    const created = await manager.request('POST', '/desks', {
+      unitId: commune.id,
+      name: 'Quầy 5',
+      domains: ['land', 'justice'],
+      questionnaire: 'full',
+    });
     expect(created.status).toBe(201);
     const { id, code } = (await created.json()) as { id: number; code: string };
     expect(code).toMatch(/^[a-z0-9]{8}$/);
-    expect((await manager.request('PATCH', `/desks/${id}`, { domains: ['civil_status'], kioskIdleSeconds: 45, questionnaire: 'quick' })).status).toBe(204);
-    const survey = (await (await server.get(`/api/v1/public/desks/${code}`)).json()) as { domains: { code: string }[]; desk: { kioskIdleSeconds: number }; questionnaire: { id: string } };
+    expect(
+      (
+        await manager.request('PATCH', `/desks/${id}`, {
+          domains: ['civil_status'],
+          kioskIdleSeconds: 45,
+          questionnaire: 'quick',
+        })
+      ).status,
+    ).toBe(204);
+    const survey = (await (await server.get(`/api/v1/public/desks/${code}`)).json()) as {
+      domains: { code: string }[];
+      desk: { kioskIdleSeconds: number };
+      questionnaire: { id: string };
+    };
     expect(survey.domains.map((domain) => domain.code)).toEqual(['civil_status']);
     expect(survey.desk.kioskIdleSeconds).toBe(45);
     expect(survey.questionnaire.id).toBe('quick-1');
-    const list = (await (await manager.request('GET', `/desks?unitId=${commune.id}`)).json()) as { id: number; surveyUrl: string }[];
+    const list = (await (await manager.request('GET', `/desks?unitId=${commune.id}`)).json()) as {
+      id: number;
+      surveyUrl: string;
+    }[];
     expect(list.find((desk) => desk.id === id)?.surveyUrl).toBe(`${server.baseUrl}/s/${code}`);
   });
 
   it('refuse unknown domains and out-of-range settings, naming the field', async () => {
-    const unknown = await manager.request('POST', '/desks', { unitId: commune.id, name: 'Q', domains: ['land', 'astrology'], questionnaire: 'quick' });
+    const unknown = await manager.request('POST', '/desks', {
+      unitId: commune.id,
+      name: 'Q',
+      domains: ['land', 'astrology'],
+      questionnaire: 'quick',
+    });
     expect(unknown.status).toBe(422);
-    expect(((await unknown.json()) as { error: { fields: { path: string }[] } }).error.fields[0]!.path).toBe('domains.1');
-    const idle = await manager.request('POST', '/desks', { unitId: commune.id, name: 'Q', domains: ['land'], questionnaire: 'quick', kioskIdleSeconds: 2 });
+    expect(((await unknown.json()) as { error: { fields: { path: string }[] } }).error.fields[0]!.path).toBe(
+      'domains.1',
+    );
+    const idle = await manager.request('POST', '/desks', {
+      unitId: commune.id,
+      name: 'Q',
+      domains: ['land'],
+      questionnaire: 'quick',
+      kioskIdleSeconds: 2,
+    });
     expect(idle.status).toBe(400);
-    const none = await manager.request('POST', '/desks', { unitId: commune.id, name: 'Q', domains: [], questionnaire: 'quick' });
+    const none = await manager.request('POST', '/desks', {
+      unitId: commune.id,
+      name: 'Q',
+      domains: [],
+      questionnaire: 'quick',
+    });
     expect(none.status).toBe(400);
   });
 });
@@ -101,24 +167,46 @@ describe('kiosk devices and receipt software', () => {
     expect(paired.status).toBe(201);
     expect(paired.headers.get('cache-control')).toBe('no-store');
     const { id, key } = (await paired.json()) as { id: number; key: string };
-    expect((await server.post('/api/v1/public/kiosk/status', { queueLength: 4 }, { 'x-kiosk-key': key })).status).toBe(200);
-    expect((await server.post('/api/v1/public/responses', quickRating({ deskCode: desk.code, channel: 'kiosk' }), { 'x-kiosk-key': key })).status).toBe(201);
+    expect((await server.post('/api/v1/public/kiosk/status', { queueLength: 4 }, { 'x-kiosk-key': key })).status).toBe(
+      200,
+    );
+    expect(
+      (
+        await server.post('/api/v1/public/responses', quickRating({ deskCode: desk.code, channel: 'kiosk' }), {
+          'x-kiosk-key': key,
+        })
+      ).status,
+    ).toBe(201);
 
-    const listed = (await (await manager.request('GET', `/desks/${desk.id}/devices`)).json()) as Record<string, unknown>[];
-    expect(listed).toEqual([expect.objectContaining({ id, label: 'Tablet quầy 2', purpose: 'kiosk', queueLength: 4, revokedAt: null })]);
+    const listed = (await (await manager.request('GET', `/desks/${desk.id}/devices`)).json()) as Record<
+      string,
+      unknown
+    >[];
+    expect(listed).toEqual([
+      expect.objectContaining({ id, label: 'Tablet quầy 2', purpose: 'kiosk', queueLength: 4, revokedAt: null }),
+    ]);
     expect(listed[0]!.lastRatingAt).not.toBeNull();
     expect(JSON.stringify(listed)).not.toContain(key);
 
     expect((await manager.request('POST', `/devices/${id}/revoke`)).status).toBe(204);
-    expect((await server.post('/api/v1/public/responses', quickRating({ deskCode: desk.code, channel: 'kiosk' }), { 'x-kiosk-key': key })).status).toBe(403);
+    expect(
+      (
+        await server.post('/api/v1/public/responses', quickRating({ deskCode: desk.code, channel: 'kiosk' }), {
+          'x-kiosk-key': key,
+        })
+      ).status,
+    ).toBe(403);
   });
 
   it('receipt software issues codes only with a key paired for receipts, for a domain its desk serves', async () => {
     const { desk } = await makeDesk(db, { unit: commune, domains: ['land'] });
     const kiosk = (await (await manager.request('POST', `/desks/${desk.id}/devices`, {})).json()) as { key: string };
-    const receipts = (await (await manager.request('POST', `/desks/${desk.id}/devices`, { purpose: 'receipts' })).json()) as { key: string; pairingUrl: string | null };
+    const receipts = (await (
+      await manager.request('POST', `/desks/${desk.id}/devices`, { purpose: 'receipts' })
+    ).json()) as { key: string; pairingUrl: string | null };
     expect(receipts.pairingUrl).toBeNull();
-    const issue = (key: string, domain = 'land') => server.request('POST', '/api/v1/desk/dossier-codes', { body: { domain }, headers: { 'x-device-key': key } });
+    const issue = (key: string, domain = 'land') =>
+      server.request('POST', '/api/v1/desk/dossier-codes', { body: { domain }, headers: { 'x-device-key': key } });
     expect((await issue(kiosk.key)).status).toBe(403);
     expect((await issue(receipts.key, 'health')).status).toBe(422);
     expect((await issue(receipts.key)).status).toBe(201);
@@ -145,8 +233,13 @@ describe('targets', () => {
     expect((await manager.request('POST', '/targets', { ...body, metric: 'domain' })).status).toBe(400);
     expect((await manager.request('POST', '/targets', { ...body, threshold: 101 })).status).toBe(400);
     expect((await manager.request('PATCH', `/targets/${id}`, { threshold: 82.5 })).status).toBe(204);
-    const listed = (await (await manager.request('GET', `/targets?unitId=${commune.id}&year=2026`)).json()) as Record<string, unknown>[];
-    expect(listed).toEqual([expect.objectContaining({ id, metric: 'tthc', comparison: 'gt', threshold: 82.5, planDate: '2026-01-15' })]);
+    const listed = (await (await manager.request('GET', `/targets?unitId=${commune.id}&year=2026`)).json()) as Record<
+      string,
+      unknown
+    >[];
+    expect(listed).toEqual([
+      expect.objectContaining({ id, metric: 'tthc', comparison: 'gt', threshold: 82.5, planDate: '2026-01-15' }),
+    ]);
     expect((await manager.request('DELETE', `/targets/${id}`)).status).toBe(204);
     expect((await manager.request('GET', `/targets?unitId=${commune.id}`)).json()).resolves.toEqual([]);
   });
@@ -154,21 +247,33 @@ describe('targets', () => {
 
 describe('users', () => {
   it('a manager appoints viewers in its subtree only; the administrator appoints managers', async () => {
-    const viewer = { username: `viewer-${randomUUID().slice(0, 6)}`, displayName: 'Cán bộ xem', role: 'viewer', unitId: commune.id, password: 'a-long-password' };
+    const viewer = {
+      username: `viewer-${randomUUID().slice(0, 6)}`,
+      displayName: 'Cán bộ xem',
+      role: 'viewer',
+      unitId: commune.id,
+      password: 'a-long-password',
+    };
     expect((await manager.request('POST', '/users', viewer)).status).toBe(201);
     expect((await manager.request('POST', '/users', viewer)).status).toBe(409);
     const asManager = await manager.request('POST', '/users', { ...viewer, username: 'promoted-one', role: 'manager' });
     expect(asManager.status).toBe(403);
     expect(await errorCode(asManager)).toBe('role_not_allowed');
-    expect((await manager.request('POST', '/users', { ...viewer, username: 'short-pw', password: 'short' })).status).toBe(400);
-    expect((await admin.request('POST', '/users', { ...viewer, username: 'new-manager', role: 'manager' })).status).toBe(201);
+    expect(
+      (await manager.request('POST', '/users', { ...viewer, username: 'short-pw', password: 'short' })).status,
+    ).toBe(400);
+    expect(
+      (await admin.request('POST', '/users', { ...viewer, username: 'new-manager', role: 'manager' })).status,
+    ).toBe(201);
     expect((await manager.request('PATCH', `/users/${managerId}`, { role: 'admin' })).status).toBe(403);
   });
 
   it('a password reset signs the account out everywhere', async () => {
     const account = await makeOfficial(db, 'viewer', commune);
     const session = await signIn(server, account.username, account.password);
-    expect((await manager.request('PATCH', `/users/${account.id}`, { password: 'reset-by-manager-1' })).status).toBe(204);
+    expect((await manager.request('PATCH', `/users/${account.id}`, { password: 'reset-by-manager-1' })).status).toBe(
+      204,
+    );
     expect((await session.request('GET', '/session')).status).toBe(401);
     await signIn(server, account.username, 'reset-by-manager-1');
   });
@@ -178,21 +283,42 @@ describe('follow-up of comments and low ratings', () => {
   it('lists comments and low ratings (not plain good ones), with a status and an internal note', async () => {
     const { desk } = await makeDesk(db, { unit: commune, domains: ['land'] });
     const post = async (body: Record<string, unknown>) =>
-      ((await (await server.post('/api/v1/public/responses', quickRating({ deskCode: desk.code, ...body }))).json()) as { id: number }).id;
+      (
+        (await (
+          await server.post('/api/v1/public/responses', quickRating({ deskCode: desk.code, ...body }))
+        ).json()) as { id: number }
+      ).id;
     const comment = await post({ answers: { overall: 5 }, comment: '<script>alert(1)</script> =SUM(A1)' });
     const low = await post({ answers: { overall: 1 }, reasons: ['harassment'] });
     const good = await post({ answers: { overall: 4 } });
 
-    type Item = { id: number; comment: string | null; overall: number; reasons: string[]; status: string; note: string | null };
-    const list = async (query = '') => (await (await manager.request('GET', `/follow-ups?unitId=${desk.unit_id}${query}`)).json()) as Item[];
+    type Item = {
+      id: number;
+      comment: string | null;
+      overall: number;
+      reasons: string[];
+      status: string;
+      note: string | null;
+    };
+    const list = async (query = '') =>
+      (await (await manager.request('GET', `/follow-ups?unitId=${desk.unit_id}${query}`)).json()) as Item[];
     const items = await list();
     expect(items.map((item) => item.id)).toEqual([low, comment]);
     expect(items.find((item) => item.id === comment)!.comment).toBe('<script>alert(1)</script> =SUM(A1)');
-    expect(items.find((item) => item.id === low)).toMatchObject({ overall: 1, reasons: ['harassment'], status: 'received' });
+    expect(items.find((item) => item.id === low)).toMatchObject({
+      overall: 1,
+      reasons: ['harassment'],
+      status: 'received',
+    });
     expect(items.some((item) => item.id === good)).toBe(false);
 
-    expect((await manager.request('PUT', `/follow-ups/${low}`, { status: 'answered', note: 'Đã làm việc với cán bộ' })).status).toBe(204);
-    expect(await list('&status=answered')).toEqual([expect.objectContaining({ id: low, status: 'answered', note: 'Đã làm việc với cán bộ' })]);
+    expect(
+      (await manager.request('PUT', `/follow-ups/${low}`, { status: 'answered', note: 'Đã làm việc với cán bộ' }))
+        .status,
+    ).toBe(204);
+    expect(await list('&status=answered')).toEqual([
+      expect.objectContaining({ id: low, status: 'answered', note: 'Đã làm việc với cán bộ' }),
+    ]);
     expect((await list('&kind=comment')).map((item) => item.id)).toEqual([comment]);
     expect((await list(`&before=${low}`)).map((item) => item.id)).toEqual([comment]);
     expect((await manager.request('PUT', `/follow-ups/${good}`, { status: 'answered' })).status).toBe(404);

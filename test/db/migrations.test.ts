@@ -16,7 +16,17 @@ describe('migrations', () => {
     expect(result.results?.every((migration) => migration.status === 'Success')).toBe(true);
     const domains = await db.selectFrom('domain').select('code').orderBy('position').execute();
     expect(domains.map((domain) => domain.code)).toEqual(
-      expect.arrayContaining(['land', 'construction', 'health', 'education', 'civil_status', 'certification', 'business_investment', 'labour_social', 'other']),
+      expect.arrayContaining([
+        'land',
+        'construction',
+        'health',
+        'education',
+        'civil_status',
+        'certification',
+        'business_investment',
+        'labour_social',
+        'other',
+      ]),
     );
   });
 
@@ -26,6 +36,10 @@ describe('migrations', () => {
       select vn_date('2026-03-31T17:00:00Z') as day, vn_month('2026-03-31T16:59:59Z') as month,
         vn_midnight('2026-04-01') as midnight
     `.execute(db);
-    expect(result.rows[0]).toEqual({ day: '2026-04-01', month: '2026-03-01', midnight: new Date('2026-03-31T17:00:00Z') });
+    expect(result.rows[0]).toEqual({
+      day: '2026-04-01',
+      month: '2026-03-01',
+      midnight: new Date('2026-03-31T17:00:00Z'),
+    });
   });
 });

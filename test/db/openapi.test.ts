@@ -41,7 +41,13 @@ describe('GET /api/openapi.json', () => {
         'reasons',
       ].sort(),
     );
-    expect(submission.required?.sort()).toEqual(['answers', 'channel', 'idempotencyKey', 'language', 'questionnaireId']);
+    expect(submission.required?.sort()).toEqual([
+      'answers',
+      'channel',
+      'idempotencyKey',
+      'language',
+      'questionnaireId',
+    ]);
     expect(JSON.stringify(submission.properties?.channel)).toContain('dossier');
     expect(Object.keys(document.paths['/api/v1/public/responses']!.post!.responses)).toEqual(
       expect.arrayContaining(['200', '201', '400', '404', '409', '413', '415', '422', '429']),

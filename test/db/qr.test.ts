@@ -27,7 +27,9 @@ beforeAll(async () => {
 async function surveyAt(url: string): Promise<EmbeddedSurvey> {
   expect(url.startsWith(server.baseUrl)).toBe(true);
   const html = await (await fetch(url)).text();
-  return JSON.parse(/<script id="survey-data" type="application\/json">([^<]*)<\/script>/.exec(html)![1]!) as EmbeddedSurvey;
+  return JSON.parse(
+    /<script id="survey-data" type="application\/json">([^<]*)<\/script>/.exec(html)![1]!,
+  ) as EmbeddedSurvey;
 }
 
 describe('QR codes decode back to their short URL, which opens the right survey', () => {
@@ -65,7 +67,10 @@ describe('QR codes decode back to their short URL, which opens the right survey'
   });
 
   it('one-time dossier codes, from the staff page and from the receipt software', async () => {
-    const issued = await manager.request('POST', `/desks/${desk.id}/dossier-codes`, { domain: 'civil_status', count: 3 });
+    const issued = await manager.request('POST', `/desks/${desk.id}/dossier-codes`, {
+      domain: 'civil_status',
+      count: 3,
+    });
     expect(issued.status).toBe(201);
     const { codes } = (await issued.json()) as { codes: { url: string; qrSvg: string; token: string }[] };
     expect(codes).toHaveLength(3);
@@ -77,7 +82,10 @@ describe('QR codes decode back to their short URL, which opens the right survey'
     expect('survey' in survey && survey.survey.domains.map((domain) => domain.code)).toEqual(['civil_status']);
     expect('survey' in survey && survey.survey.desk.code).toBe(desk.code);
 
-    const paired = await manager.request('POST', `/desks/${desk.id}/devices`, { label: 'Phần mềm một cửa', purpose: 'receipts' });
+    const paired = await manager.request('POST', `/desks/${desk.id}/devices`, {
+      label: 'Phần mềm một cửa',
+      purpose: 'receipts',
+    });
     const { key } = (await paired.json()) as { key: string };
     const fromReceiptSoftware = await server.request('POST', '/api/v1/desk/dossier-codes', {
       body: { domain: 'land' },
@@ -92,7 +100,11 @@ describe('QR codes decode back to their short URL, which opens the right survey'
 
   it('the pairing QR of a kiosk opens the kiosk of its desk with the key', async () => {
     const paired = await manager.request('POST', `/desks/${desk.id}/devices`, { label: 'Máy tính bảng' });
-    const { key, pairingUrl, pairingQrSvg } = (await paired.json()) as { key: string; pairingUrl: string; pairingQrSvg: string };
+    const { key, pairingUrl, pairingQrSvg } = (await paired.json()) as {
+      key: string;
+      pairingUrl: string;
+      pairingQrSvg: string;
+    };
     expect(decodeSvg(pairingQrSvg)).toBe(pairingUrl);
     expect(pairingUrl).toBe(`${server.baseUrl}/kiosk/${desk.code}#key=${key}`);
   });

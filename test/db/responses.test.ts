@@ -23,7 +23,14 @@ beforeAll(async () => {
 
 async function writtenRows(database: Db) {
   const count = async (table: 'response' | 'response_answer' | 'response_reason' | 'comment' | 'rollup_pending') =>
-    Number((await database.selectFrom(table).select(sql<number>`count(*)`.as('n')).executeTakeFirstOrThrow()).n);
+    Number(
+      (
+        await database
+          .selectFrom(table)
+          .select(sql<number>`count(*)`.as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
   const usedTokens = await database
     .selectFrom('dossier_token')
     .select(sql<number>`count(*)`.as('n'))
@@ -40,7 +47,9 @@ async function writtenRows(database: Db) {
 }
 
 async function errorOf(response: Response) {
-  const body = (await response.json()) as { error: { code: string; message: string; fields?: { path: string; code: string }[] } };
+  const body = (await response.json()) as {
+    error: { code: string; message: string; fields?: { path: string; code: string }[] };
+  };
   return body.error;
 }
 
@@ -56,7 +65,13 @@ describe('recording a rating', () => {
       .select(['response.desk_id', 'response.unit_id', 'domain.code', 'response.channel', 'response.questionnaire_id'])
       .where('response.id', '=', id)
       .executeTakeFirstOrThrow();
-    expect(stored).toEqual({ desk_id: desk.id, unit_id: desk.unit_id, code: 'civil_status', channel: 'qr', questionnaire_id: 'quick-1' });
+    expect(stored).toEqual({
+      desk_id: desk.id,
+      unit_id: desk.unit_id,
+      code: 'civil_status',
+      channel: 'qr',
+      questionnaire_id: 'quick-1',
+    });
     const answers = await db.selectFrom('response_answer').select('score').where('response_id', '=', id).execute();
     expect(answers).toEqual([{ score: 5 }]);
     const pending = await db.selectFrom('rollup_pending').selectAll().where('response_id', '=', id).execute();
@@ -82,7 +97,9 @@ describe('recording a rating', () => {
     const responses = await Promise.all(Array.from({ length: 8 }, () => api.post('/api/v1/public/responses', rating)));
     const statuses = responses.map((response) => response.status).sort();
     expect(statuses).toEqual([200, 200, 200, 200, 200, 200, 200, 201]);
-    const ids = new Set(await Promise.all(responses.map(async (response) => ((await response.json()) as { id: number }).id)));
+    const ids = new Set(
+      await Promise.all(responses.map(async (response) => ((await response.json()) as { id: number }).id)),
+    );
     expect(ids.size).toBe(1);
     expect((await writtenRows(db)).response).toBe(before.response + 1);
   });
@@ -104,7 +121,13 @@ describe('recording a rating', () => {
         deskCode: fullDeskCode,
         domain: 'health',
         questionnaireId: 'full-1',
-        answers: { overall: 4, 'access.signage': 3, 'procedure.fees': null, 'civil_servant.courtesy': 1, 'result.on_time': 5 },
+        answers: {
+          overall: 4,
+          'access.signage': 3,
+          'procedure.fees': null,
+          'civil_servant.courtesy': 1,
+          'result.on_time': 5,
+        },
         comment: '  Cán bộ nhiệt tình  ',
       }),
     );
@@ -135,7 +158,10 @@ describe('recording a rating', () => {
       quickRating({ deskCode, channel: 'kiosk', clientTime: sentLate.toISOString() }),
       { 'x-kiosk-key': key },
     );
-    const wrongClock = await api.post('/api/v1/public/responses', quickRating({ deskCode, clientTime: '2001-01-01T08:00:00+07:00' }));
+    const wrongClock = await api.post(
+      '/api/v1/public/responses',
+      quickRating({ deskCode, clientTime: '2001-01-01T08:00:00+07:00' }),
+    );
     const [lateRow, wrongRow] = (await Promise.all(
       [late, wrongClock].map(async (response) =>
         db
@@ -144,7 +170,10 @@ describe('recording a rating', () => {
           .where('id', '=', ((await response.json()) as { id: number }).id)
           .executeTakeFirstOrThrow(),
       ),
-    )) as [{ rated_at: Date; received_at: Date; client_time: Date | null }, { rated_at: Date; received_at: Date; client_time: Date | null }];
+    )) as [
+      { rated_at: Date; received_at: Date; client_time: Date | null },
+      { rated_at: Date; received_at: Date; client_time: Date | null },
+    ];
     expect(lateRow.rated_at.toISOString()).toBe(sentLate.toISOString());
     expect(wrongRow.rated_at).toEqual(wrongRow.received_at);
     expect(wrongRow.client_time?.toISOString()).toBe('2001-01-01T01:00:00.000Z');
@@ -181,7 +210,8 @@ describe('receipt (dossier) codes', () => {
   it('of two ratings sent at once with one code, exactly one wins', async () => {
     for (let round = 0; round < 5; round++) {
       const token = await makeDossierToken(db, desk);
-      const rating = () => quickRating({ deskCode: undefined, dossierToken: token, domain: undefined, channel: 'dossier' });
+      const rating = () =>
+        quickRating({ deskCode: undefined, dossierToken: token, domain: undefined, channel: 'dossier' });
       // Two independent server processes on one database, so the race is in PostgreSQL.
       const other = await startTestServer(db, { RATE_LIMIT_PER_SOURCE: '100000' });
       const [a, b] = await Promise.all([
@@ -193,7 +223,11 @@ describe('receipt (dossier) codes', () => {
         .selectFrom('response')
         .innerJoin('dossier_token', 'dossier_token.id', 'response.dossier_token_id')
         .select('response.id')
-        .where('dossier_token.token_hash', '=', (await import('../../server/dossiers/dossier.repository.ts')).hashDossierToken(token))
+        .where(
+          'dossier_token.token_hash',
+          '=',
+          (await import('../../server/dossiers/dossier.repository.ts')).hashDossierToken(token),
+        )
         .execute();
       expect(used).toHaveLength(1);
       await other.close();
@@ -232,7 +266,9 @@ describe('receipt (dossier) codes', () => {
       quickRating({ deskCode: undefined, dossierToken: token, domain: 'civil_status', channel: 'dossier' }),
     );
     expect(response.status).toBe(422);
-    expect((await errorOf(response)).fields).toEqual([expect.objectContaining({ path: 'domain', code: 'domain_mismatch' })]);
+    expect((await errorOf(response)).fields).toEqual([
+      expect.objectContaining({ path: 'domain', code: 'domain_mismatch' }),
+    ]);
   });
 });
 
@@ -257,14 +293,23 @@ describe('kiosk ratings', () => {
     expect(malformed.status).toBe(400);
     expect(await writtenRows(db)).toEqual(before);
 
-    const accepted = await api.post('/api/v1/public/responses', quickRating({ deskCode, channel: 'kiosk' }), { 'x-kiosk-key': key });
+    const accepted = await api.post('/api/v1/public/responses', quickRating({ deskCode, channel: 'kiosk' }), {
+      'x-kiosk-key': key,
+    });
     expect(accepted.status).toBe(201);
-    const device = await db.selectFrom('kiosk_device').selectAll().where('desk_id', '=', desk.id).where('label', '=', 'Máy tính bảng quầy 1').executeTakeFirstOrThrow();
+    const device = await db
+      .selectFrom('kiosk_device')
+      .selectAll()
+      .where('desk_id', '=', desk.id)
+      .where('label', '=', 'Máy tính bảng quầy 1')
+      .executeTakeFirstOrThrow();
     expect(device.last_rating_at).not.toBeNull();
     expect(device.key_hash.toString('base64url')).not.toContain(key);
 
     await db.updateTable('kiosk_device').set({ revoked_at: new Date() }).where('id', '=', device.id).execute();
-    const revoked = await api.post('/api/v1/public/responses', quickRating({ deskCode, channel: 'kiosk' }), { 'x-kiosk-key': key });
+    const revoked = await api.post('/api/v1/public/responses', quickRating({ deskCode, channel: 'kiosk' }), {
+      'x-kiosk-key': key,
+    });
     expect(revoked.status).toBe(403);
   });
 
@@ -273,13 +318,21 @@ describe('kiosk ratings', () => {
     const status = await api.post('/api/v1/public/kiosk/status', { queueLength: 7 }, { 'x-kiosk-key': key });
     expect(status.status).toBe(200);
     expect(await status.json()).toEqual({ deskCode });
-    const stored = await db.selectFrom('kiosk_device').select(['queue_length', 'last_status_at']).where('id', '=', device.id).executeTakeFirstOrThrow();
+    const stored = await db
+      .selectFrom('kiosk_device')
+      .select(['queue_length', 'last_status_at'])
+      .where('id', '=', device.id)
+      .executeTakeFirstOrThrow();
     expect(stored.queue_length).toBe(7);
     expect(stored.last_status_at).not.toBeNull();
-    expect((await api.post('/api/v1/public/kiosk/status', { queueLength: -1 }, { 'x-kiosk-key': key })).status).toBe(400);
+    expect((await api.post('/api/v1/public/kiosk/status', { queueLength: -1 }, { 'x-kiosk-key': key })).status).toBe(
+      400,
+    );
     expect((await api.post('/api/v1/public/kiosk/status', { queueLength: 1 })).status).toBe(401);
     await db.updateTable('kiosk_device').set({ revoked_at: new Date() }).where('id', '=', device.id).execute();
-    expect((await api.post('/api/v1/public/kiosk/status', { queueLength: 1 }, { 'x-kiosk-key': key })).status).toBe(403);
+    expect((await api.post('/api/v1/public/kiosk/status', { queueLength: 1 }, { 'x-kiosk-key': key })).status).toBe(
+      403,
+    );
   });
 
   it('a tablet flushing its queue has its own allowance, apart from the network limit', async () => {
@@ -288,7 +341,13 @@ describe('kiosk ratings', () => {
     const strict = await startTestServer(db, { RATE_LIMIT_PER_SOURCE: '2', RATE_LIMIT_PER_KIOSK: '50' });
     const statuses = [];
     for (let i = 0; i < 10; i++) {
-      statuses.push((await strict.post('/api/v1/public/responses', quickRating({ deskCode: kioskDesk.code, channel: 'kiosk' }), { 'x-kiosk-key': key })).status);
+      statuses.push(
+        (
+          await strict.post('/api/v1/public/responses', quickRating({ deskCode: kioskDesk.code, channel: 'kiosk' }), {
+            'x-kiosk-key': key,
+          })
+        ).status,
+      );
     }
     expect(statuses.every((status) => status === 201)).toBe(true);
     await strict.close();
@@ -296,33 +355,176 @@ describe('kiosk ratings', () => {
 });
 
 describe('bad input writes nothing and gets a clear 4xx', () => {
-  const cases: { name: string; body: () => unknown; status: number; code: string; field?: string; headers?: Record<string, string> }[] = [
+  const cases: {
+    name: string;
+    body: () => unknown;
+    status: number;
+    code: string;
+    field?: string;
+    headers?: Record<string, string>;
+  }[] = [
     { name: 'an unknown desk', body: () => quickRating({ deskCode: 'zzzz9999' }), status: 404, code: 'desk_not_found' },
-    { name: 'an answer above 5', body: () => quickRating({ deskCode, answers: { overall: 6 } }), status: 400, code: 'invalid_request', field: 'answers.overall' },
-    { name: 'an answer of 0', body: () => quickRating({ deskCode, answers: { overall: 0 } }), status: 400, code: 'invalid_request', field: 'answers.overall' },
-    { name: 'a fractional answer', body: () => quickRating({ deskCode, answers: { overall: 4.5 } }), status: 400, code: 'invalid_request', field: 'answers.overall' },
-    { name: 'an answer sent as text', body: () => quickRating({ deskCode, answers: { overall: '5' } }), status: 400, code: 'invalid_request', field: 'answers.overall' },
-    { name: 'a criterion not in the questionnaire', body: () => quickRating({ deskCode, answers: { overall: 4, 'access.signage': 4 } }), status: 422, code: 'invalid_rating', field: 'answers.access.signage' },
-    { name: 'a domain the desk does not serve', body: () => quickRating({ deskCode, domain: 'health' }), status: 422, code: 'invalid_rating', field: 'domain' },
-    { name: 'an unknown questionnaire version', body: () => quickRating({ deskCode, questionnaireId: 'quick-99' }), status: 422, code: 'invalid_rating', field: 'questionnaireId' },
-    { name: 'no overall answer', body: () => quickRating({ deskCode, answers: { overall: null } }), status: 422, code: 'invalid_rating', field: 'answers.overall' },
-    { name: 'reasons after a high rating', body: () => quickRating({ deskCode, answers: { overall: 5 }, reasons: ['wait_long'] }), status: 422, code: 'invalid_rating', field: 'reasons' },
-    { name: 'an unknown reason', body: () => quickRating({ deskCode, answers: { overall: 2 }, reasons: ['bribe'] }), status: 422, code: 'invalid_rating', field: 'reasons.0' },
-    { name: 'both a desk and a receipt code', body: () => quickRating({ deskCode, dossierToken: 'A'.repeat(20) }), status: 400, code: 'invalid_request', field: 'deskCode' },
-    { name: 'neither a desk nor a receipt code', body: () => quickRating({ deskCode: undefined }), status: 400, code: 'invalid_request', field: 'deskCode' },
-    { name: 'the dossier channel without a receipt code', body: () => quickRating({ deskCode, channel: 'dossier' }), status: 400, code: 'invalid_request', field: 'channel' },
-    { name: 'an unknown channel', body: () => quickRating({ deskCode, channel: 'sms' }), status: 400, code: 'invalid_request', field: 'channel' },
-    { name: 'an unknown language', body: () => quickRating({ deskCode, language: 'fr' }), status: 400, code: 'invalid_request', field: 'language' },
-    { name: 'a comment over 1000 characters', body: () => quickRating({ deskCode, comment: 'a'.repeat(1001) }), status: 400, code: 'invalid_request', field: 'comment' },
-    { name: 'a NUL character in the comment', body: () => quickRating({ deskCode, comment: 'xin\u0000chào' }), status: 400, code: 'invalid_request', field: 'comment' },
-    { name: 'a short idempotency key', body: () => quickRating({ deskCode, idempotencyKey: 'abc' }), status: 400, code: 'invalid_request', field: 'idempotencyKey' },
-    { name: 'a missing idempotency key', body: () => quickRating({ deskCode, idempotencyKey: undefined }), status: 400, code: 'invalid_request', field: 'idempotencyKey' },
-    { name: 'a malformed client time', body: () => quickRating({ deskCode, clientTime: 'yesterday' }), status: 400, code: 'invalid_request', field: 'clientTime' },
-    { name: 'an unknown field', body: () => quickRating({ deskCode, name: 'Nguyễn Văn A' }), status: 400, code: 'invalid_request' },
+    {
+      name: 'an answer above 5',
+      body: () => quickRating({ deskCode, answers: { overall: 6 } }),
+      status: 400,
+      code: 'invalid_request',
+      field: 'answers.overall',
+    },
+    {
+      name: 'an answer of 0',
+      body: () => quickRating({ deskCode, answers: { overall: 0 } }),
+      status: 400,
+      code: 'invalid_request',
+      field: 'answers.overall',
+    },
+    {
+      name: 'a fractional answer',
+      body: () => quickRating({ deskCode, answers: { overall: 4.5 } }),
+      status: 400,
+      code: 'invalid_request',
+      field: 'answers.overall',
+    },
+    {
+      name: 'an answer sent as text',
+      body: () => quickRating({ deskCode, answers: { overall: '5' } }),
+      status: 400,
+      code: 'invalid_request',
+      field: 'answers.overall',
+    },
+    {
+      name: 'a criterion not in the questionnaire',
+      body: () => quickRating({ deskCode, answers: { overall: 4, 'access.signage': 4 } }),
+      status: 422,
+      code: 'invalid_rating',
+      field: 'answers.access.signage',
+    },
+    {
+      name: 'a domain the desk does not serve',
+      body: () => quickRating({ deskCode, domain: 'health' }),
+      status: 422,
+      code: 'invalid_rating',
+      field: 'domain',
+    },
+    {
+      name: 'an unknown questionnaire version',
+      body: () => quickRating({ deskCode, questionnaireId: 'quick-99' }),
+      status: 422,
+      code: 'invalid_rating',
+      field: 'questionnaireId',
+    },
+    {
+      name: 'no overall answer',
+      body: () => quickRating({ deskCode, answers: { overall: null } }),
+      status: 422,
+      code: 'invalid_rating',
+      field: 'answers.overall',
+    },
+    {
+      name: 'reasons after a high rating',
+      body: () => quickRating({ deskCode, answers: { overall: 5 }, reasons: ['wait_long'] }),
+      status: 422,
+      code: 'invalid_rating',
+      field: 'reasons',
+    },
+    {
+      name: 'an unknown reason',
+      body: () => quickRating({ deskCode, answers: { overall: 2 }, reasons: ['bribe'] }),
+      status: 422,
+      code: 'invalid_rating',
+      field: 'reasons.0',
+    },
+    {
+      name: 'both a desk and a receipt code',
+      body: () => quickRating({ deskCode, dossierToken: 'A'.repeat(20) }),
+      status: 400,
+      code: 'invalid_request',
+      field: 'deskCode',
+    },
+    {
+      name: 'neither a desk nor a receipt code',
+      body: () => quickRating({ deskCode: undefined }),
+      status: 400,
+      code: 'invalid_request',
+      field: 'deskCode',
+    },
+    {
+      name: 'the dossier channel without a receipt code',
+      body: () => quickRating({ deskCode, channel: 'dossier' }),
+      status: 400,
+      code: 'invalid_request',
+      field: 'channel',
+    },
+    {
+      name: 'an unknown channel',
+      body: () => quickRating({ deskCode, channel: 'sms' }),
+      status: 400,
+      code: 'invalid_request',
+      field: 'channel',
+    },
+    {
+      name: 'an unknown language',
+      body: () => quickRating({ deskCode, language: 'fr' }),
+      status: 400,
+      code: 'invalid_request',
+      field: 'language',
+    },
+    {
+      name: 'a comment over 1000 characters',
+      body: () => quickRating({ deskCode, comment: 'a'.repeat(1001) }),
+      status: 400,
+      code: 'invalid_request',
+      field: 'comment',
+    },
+    {
+      name: 'a NUL character in the comment',
+      body: () => quickRating({ deskCode, comment: 'xin\u0000chào' }),
+      status: 400,
+      code: 'invalid_request',
+      field: 'comment',
+    },
+    {
+      name: 'a short idempotency key',
+      body: () => quickRating({ deskCode, idempotencyKey: 'abc' }),
+      status: 400,
+      code: 'invalid_request',
+      field: 'idempotencyKey',
+    },
+    {
+      name: 'a missing idempotency key',
+      body: () => quickRating({ deskCode, idempotencyKey: undefined }),
+      status: 400,
+      code: 'invalid_request',
+      field: 'idempotencyKey',
+    },
+    {
+      name: 'a malformed client time',
+      body: () => quickRating({ deskCode, clientTime: 'yesterday' }),
+      status: 400,
+      code: 'invalid_request',
+      field: 'clientTime',
+    },
+    {
+      name: 'an unknown field',
+      body: () => quickRating({ deskCode, name: 'Nguyễn Văn A' }),
+      status: 400,
+      code: 'invalid_request',
+    },
     { name: 'a JSON array', body: () => '[1,2,3]', status: 400, code: 'invalid_request' },
     { name: 'malformed JSON', body: () => '{"deskCode": ', status: 400, code: 'malformed_json' },
-    { name: 'a body that is not JSON', body: () => 'deskCode=abc', status: 415, code: 'unsupported_media_type', headers: { 'content-type': 'application/x-www-form-urlencoded' } },
-    { name: 'an oversized body', body: () => quickRating({ deskCode, comment: 'x'.repeat(40_000) }), status: 413, code: 'payload_too_large' },
+    {
+      name: 'a body that is not JSON',
+      body: () => 'deskCode=abc',
+      status: 415,
+      code: 'unsupported_media_type',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    },
+    {
+      name: 'an oversized body',
+      body: () => quickRating({ deskCode, comment: 'x'.repeat(40_000) }),
+      status: 413,
+      code: 'payload_too_large',
+    },
   ];
 
   for (const testCase of cases) {
@@ -368,11 +570,13 @@ describe('malformed bodies in bulk', () => {
       // any JSON value in place of the body
       fc.jsonValue().map((value) => JSON.stringify(value)),
       // one field replaced by any JSON value
-      fc.tuple(fc.constantFrom(...Object.keys(valid())), fc.jsonValue()).map(([field, value]) =>
-        JSON.stringify({ ...valid(), [field]: value }),
-      ),
+      fc
+        .tuple(fc.constantFrom(...Object.keys(valid())), fc.jsonValue())
+        .map(([field, value]) => JSON.stringify({ ...valid(), [field]: value })),
       // strange keys and values in answers
-      fc.dictionary(fc.string({ maxLength: 70 }), fc.jsonValue()).map((answers) => JSON.stringify({ ...valid(), answers })),
+      fc
+        .dictionary(fc.string({ maxLength: 70 }), fc.jsonValue())
+        .map((answers) => JSON.stringify({ ...valid(), answers })),
       // broken text
       fc.string({ maxLength: 300 }),
       fc.uint8Array({ maxLength: 300 }).map((bytes) => Buffer.from(bytes).toString('latin1')),

@@ -3,7 +3,10 @@ import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Desk } from '../../server/desks/desk.table.ts';
-import { findQuestionnaire, type QuestionnaireDefinition } from '../../server/questionnaires/questionnaire.repository.ts';
+import {
+  findQuestionnaire,
+  type QuestionnaireDefinition,
+} from '../../server/questionnaires/questionnaire.repository.ts';
 import { pairKioskDevice } from '../../server/kiosks/kiosk-device.repository.ts';
 import { writeBatch, type Submission } from '../../server/responses/write-batch.ts';
 import { foldAll, foldPending } from '../../server/rollups/fold.ts';
@@ -48,14 +51,32 @@ beforeAll(async () => {
   const quick = (await findQuestionnaire(db, 'quick-1'))!;
   const full = (await findQuestionnaire(db, 'full-1'))!;
   desks = [
-    { ...(await makeDesk(db, { unit: communeA, domains: ['land', 'civil_status'] })), domains: ['land', 'civil_status'], questionnaire: quick },
-    { ...(await makeDesk(db, { unit: communeA, domains: ['land'], questionnaire: 'full' })), domains: ['land'], questionnaire: full },
-    { ...(await makeDesk(db, { unit: communeB, domains: ['land', 'construction'] })), domains: ['land', 'construction'], questionnaire: quick },
-    { ...(await makeDesk(db, { unit: hospital, domains: ['health'], questionnaire: 'full' })), domains: ['health'], questionnaire: full },
+    {
+      ...(await makeDesk(db, { unit: communeA, domains: ['land', 'civil_status'] })),
+      domains: ['land', 'civil_status'],
+      questionnaire: quick,
+    },
+    {
+      ...(await makeDesk(db, { unit: communeA, domains: ['land'], questionnaire: 'full' })),
+      domains: ['land'],
+      questionnaire: full,
+    },
+    {
+      ...(await makeDesk(db, { unit: communeB, domains: ['land', 'construction'] })),
+      domains: ['land', 'construction'],
+      questionnaire: quick,
+    },
+    {
+      ...(await makeDesk(db, { unit: hospital, domains: ['health'], questionnaire: 'full' })),
+      domains: ['health'],
+      questionnaire: full,
+    },
   ];
   for (const entry of desks) entry.kioskKey = (await pairKioskDevice(db, { deskId: entry.desk.id })).key;
   const ids = await domainIds(db, ['land', 'civil_status', 'construction', 'health']);
-  domainIdByCode = new Map(['land', 'civil_status', 'construction', 'health'].map((code, index) => [code, ids[index]!]));
+  domainIdByCode = new Map(
+    ['land', 'civil_status', 'construction', 'health'].map((code, index) => [code, ids[index]!]),
+  );
   ancestorsOf = new Map([
     [communeA.id, [communeA.id, province.id, country.id]],
     [communeB.id, [communeB.id, province.id, country.id]],
@@ -72,10 +93,12 @@ const ratingArbitrary = fc.record({
   // Jan–Jun 2026, with extra weight on the minutes around Vietnam midnight at month ends.
   at: fc.oneof(
     fc.integer({ min: Date.UTC(2026, 0, 1) - 7 * 3_600_000, max: Date.UTC(2026, 6, 1) - 7 * 3_600_000 - 1 }),
-    fc.constantFrom(...[1, 2, 3, 4, 5, 6].flatMap((month) => {
-      const midnight = Date.UTC(2026, month, 1) - 7 * 3_600_000;
-      return [midnight - 1000, midnight, midnight + 1000];
-    })),
+    fc.constantFrom(
+      ...[1, 2, 3, 4, 5, 6].flatMap((month) => {
+        const midnight = Date.UTC(2026, month, 1) - 7 * 3_600_000;
+        return [midnight - 1000, midnight, midnight + 1000];
+      }),
+    ),
   ),
 });
 
@@ -121,7 +144,13 @@ async function record(ratings: RatingDraw[]): Promise<void> {
   expect(outcomes.every((outcome) => outcome.ok)).toBe(true);
 }
 
-function expected(query: { unitIds: number[]; from: string; to: string; groupBy: Dimension[]; questionRole?: string }): CountRow[] {
+function expected(query: {
+  unitIds: number[];
+  from: string;
+  to: string;
+  groupBy: Dimension[];
+  questionRole?: string;
+}): CountRow[] {
   const rows = new Map<string, CountRow>();
   for (const rating of model) {
     if (rating.day < query.from || rating.day >= query.to) continue;
@@ -138,7 +167,14 @@ function expected(query: { unitIds: number[]; from: string; to: string; groupBy:
           channel: rating.channel,
         };
         const key = query.groupBy.map((dimension) => dims[dimension]).join('|');
-        const row: CountRow = rows.get(key) ?? { ...Object.fromEntries(query.groupBy.map((d) => [d, dims[d]])), n1: 0, n2: 0, n3: 0, n4: 0, n5: 0 };
+        const row: CountRow = rows.get(key) ?? {
+          ...Object.fromEntries(query.groupBy.map((d) => [d, dims[d]])),
+          n1: 0,
+          n2: 0,
+          n3: 0,
+          n4: 0,
+          n5: 0,
+        };
         row[`n${answer.score}` as 'n1'] += 1;
         rows.set(key, row);
       }
@@ -211,7 +247,10 @@ describe('rollups', () => {
     `.execute(db);
     expect(rollup.rows).toEqual(recount.rows);
     expect(rollup.rows.length).toBeGreaterThan(10);
-    const pending = await db.selectFrom('rollup_pending').select(sql<number>`count(*)`.as('n')).executeTakeFirstOrThrow();
+    const pending = await db
+      .selectFrom('rollup_pending')
+      .select(sql<number>`count(*)`.as('n'))
+      .executeTakeFirstOrThrow();
     expect(Number(pending.n)).toBe(0);
   });
 
@@ -276,7 +315,11 @@ describe('merged units', () => {
     await foldAll(db);
     expect(await overall(newCommune.id, '2026-01-01', '2027-01-01')).toEqual([1, 1, 0, 1, 1]);
     expect(await overall(root.id, '2026-01-01', '2027-01-01')).toEqual([1, 1, 0, 1, 1]);
-    const merged = await db.selectFrom('unit').select(['merged_into_id', 'valid_until']).where('id', '=', oldCommune.id).executeTakeFirstOrThrow();
+    const merged = await db
+      .selectFrom('unit')
+      .select(['merged_into_id', 'valid_until'])
+      .where('id', '=', oldCommune.id)
+      .executeTakeFirstOrThrow();
     expect(merged).toEqual({ merged_into_id: newCommune.id, valid_until: '2026-03-01' });
     // Its desks no longer take ratings once it is closed.
     const late = await rate(oldDesk, 5, new Date().toISOString());
@@ -287,7 +330,9 @@ describe('merged units', () => {
   it('refuses a merge into one of the unit’s own sub-units', async () => {
     const parent = await makeUnit(db, { kind: 'district' });
     const child = await makeUnit(db, { parent_id: parent.id });
-    await expect(db.transaction().execute((trx) => mergeUnit(trx, parent.id, child.id, '2026-07-01'))).rejects.toMatchObject({
+    await expect(
+      db.transaction().execute((trx) => mergeUnit(trx, parent.id, child.id, '2026-07-01')),
+    ).rejects.toMatchObject({
       code: 'merge_cycle',
     });
   });

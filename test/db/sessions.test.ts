@@ -33,24 +33,38 @@ describe('signing in', () => {
     expect(cookie).toMatch(/Secure/i);
     expect(cookie).toMatch(/Path=\//i);
     const body = (await response.json()) as Record<string, unknown>;
-    expect(body).toMatchObject({ username: official.username, role: 'manager', unit: { id: unit.id, name: unit.name } });
+    expect(body).toMatchObject({
+      username: official.username,
+      role: 'manager',
+      unit: { id: unit.id, name: unit.name },
+    });
     expect(JSON.stringify(body)).not.toContain('argon2');
   });
 
   it('a wrong password and an unknown username get the same answer', async () => {
     const official = await makeOfficial(db, 'viewer', unit);
-    const wrong = await server.request('POST', '/api/v1/officials/session', { body: { username: official.username, password: 'nope-nope-nope' } });
-    const unknown = await server.request('POST', '/api/v1/officials/session', { body: { username: 'nobody-here', password: 'nope-nope-nope' } });
+    const wrong = await server.request('POST', '/api/v1/officials/session', {
+      body: { username: official.username, password: 'nope-nope-nope' },
+    });
+    const unknown = await server.request('POST', '/api/v1/officials/session', {
+      body: { username: 'nobody-here', password: 'nope-nope-nope' },
+    });
     expect(wrong.status).toBe(401);
     expect(unknown.status).toBe(401);
-    const [a, b] = [(await wrong.json()) as { error: { code: string; message: string } }, (await unknown.json()) as { error: { code: string; message: string } }];
+    const [a, b] = [
+      (await wrong.json()) as { error: { code: string; message: string } },
+      (await unknown.json()) as { error: { code: string; message: string } },
+    ];
     expect(a.error.code).toBe('invalid_credentials');
     expect(a.error.message).toBe(b.error.message);
   });
 
   it('every officials endpoint but sign-in needs a session', async () => {
     expect((await server.request('GET', '/api/v1/officials/session')).status).toBe(401);
-    expect((await server.request('GET', '/api/v1/officials/units', { headers: { cookie: 'sipas_session=forged.token' } })).status).toBe(401);
+    expect(
+      (await server.request('GET', '/api/v1/officials/units', { headers: { cookie: 'sipas_session=forged.token' } }))
+        .status,
+    ).toBe(401);
   });
 });
 
@@ -59,7 +73,11 @@ describe('sessions', () => {
     const official = await makeOfficial(db, 'viewer', unit);
     const session = await signIn(server, official.username);
     const row = (await sessionRow(session.cookie))!;
-    await db.updateTable('official_session').set({ expires_at: new Date(Date.now() - 1000) }).where('id', '=', row.id).execute();
+    await db
+      .updateTable('official_session')
+      .set({ expires_at: new Date(Date.now() - 1000) })
+      .where('id', '=', row.id)
+      .execute();
     expect((await session.request('GET', '/session')).status).toBe(401);
     expect(await sessionRow(session.cookie)).toBeUndefined();
   });
@@ -102,8 +120,14 @@ describe('sessions', () => {
     const row = (await sessionRow(session.cookie))!;
     // Nothing stored is the token or its secret.
     expect(JSON.stringify(row)).not.toContain(token.split('.')[1]);
-    for (const guess of [row.secret_hash.toString('hex'), row.secret_hash.toString('base64url'), row.secret_hash.toString('base64')]) {
-      const forged = await server.request('GET', '/api/v1/officials/session', { headers: { cookie: `sipas_session=${row.id}.${guess}` } });
+    for (const guess of [
+      row.secret_hash.toString('hex'),
+      row.secret_hash.toString('base64url'),
+      row.secret_hash.toString('base64'),
+    ]) {
+      const forged = await server.request('GET', '/api/v1/officials/session', {
+        headers: { cookie: `sipas_session=${row.id}.${guess}` },
+      });
       expect(forged.status).toBe(401);
     }
   });
@@ -112,10 +136,16 @@ describe('sessions', () => {
     const official = await makeOfficial(db, 'manager', unit);
     const laptop = await signIn(server, official.username);
     const phone = await signIn(server, official.username);
-    const change = await laptop.request('PUT', '/session/password', { currentPassword: official.password, newPassword: 'a-brand-new-passphrase' });
+    const change = await laptop.request('PUT', '/session/password', {
+      currentPassword: official.password,
+      newPassword: 'a-brand-new-passphrase',
+    });
     expect(change.status).toBe(204);
     expect((await phone.request('GET', '/session')).status).toBe(401);
-    const fresh = change.headers.getSetCookie().find((header) => header.startsWith('sipas_session='))!.split(';')[0]!;
+    const fresh = change.headers
+      .getSetCookie()
+      .find((header) => header.startsWith('sipas_session='))!
+      .split(';')[0]!;
     expect((await server.request('GET', '/api/v1/officials/session', { headers: { cookie: fresh } })).status).toBe(200);
 
     await db.updateTable('official').set({ active: false }).where('id', '=', official.id).execute();
@@ -142,9 +172,14 @@ describe('cross-site request forgery', () => {
     });
     expect(noOrigin.status).toBe(403);
     // Sign-out too is state-changing.
-    const signOut = await fetch(`${server.baseUrl}/api/v1/officials/session`, { method: 'DELETE', headers: { cookie: session.cookie, origin: 'https://evil.example' } });
+    const signOut = await fetch(`${server.baseUrl}/api/v1/officials/session`, {
+      method: 'DELETE',
+      headers: { cookie: session.cookie, origin: 'https://evil.example' },
+    });
     expect(signOut.status).toBe(403);
-    expect(await db.selectFrom('domain').select('id').where('code', '=', 'csrf_test').executeTakeFirst()).toBeUndefined();
+    expect(
+      await db.selectFrom('domain').select('id').where('code', '=', 'csrf_test').executeTakeFirst(),
+    ).toBeUndefined();
     expect((await session.request('GET', '/session')).status).toBe(200);
 
     const sameOrigin = await session.request('POST', '/domains', JSON.parse(body));
@@ -159,14 +194,23 @@ describe('sign-in rate limit', () => {
   it(`locks an account after ${FAILURES_PER_ACCOUNT} wrong passwords, even for the right one, with Retry-After`, async () => {
     const official = await makeOfficial(db, 'manager', unit);
     const attempt = (password: string) =>
-      server.request('POST', '/api/v1/officials/session', { body: { username: official.username, password }, headers: { 'x-forwarded-for': '' } });
+      server.request('POST', '/api/v1/officials/session', {
+        body: { username: official.username, password },
+        headers: { 'x-forwarded-for': '' },
+      });
     for (let i = 0; i < FAILURES_PER_ACCOUNT; i++) expect((await attempt('wrong-password-!')).status).toBe(401);
     const locked = await attempt(official.password);
     expect(locked.status).toBe(429);
     expect(Number(locked.headers.get('retry-after'))).toBeGreaterThan(0);
     // Other accounts are not affected by this one's lock.
     const other = await makeOfficial(db, 'viewer', unit);
-    expect((await server.request('POST', '/api/v1/officials/session', { body: { username: other.username, password: other.password } })).status).toBe(200);
+    expect(
+      (
+        await server.request('POST', '/api/v1/officials/session', {
+          body: { username: other.username, password: other.password },
+        })
+      ).status,
+    ).toBe(200);
   });
 
   it(`limits one network to ${ATTEMPTS_PER_SOURCE} attempts per window, across accounts and server processes`, async () => {
@@ -175,7 +219,13 @@ describe('sign-in rate limit', () => {
     const statuses: number[] = [];
     for (let i = 0; i <= ATTEMPTS_PER_SOURCE; i++) {
       const target = i % 2 === 0 ? server : second;
-      statuses.push((await target.request('POST', '/api/v1/officials/session', { body: { username: `guess${i}`, password: 'guess-guess-guess' } })).status);
+      statuses.push(
+        (
+          await target.request('POST', '/api/v1/officials/session', {
+            body: { username: `guess${i}`, password: 'guess-guess-guess' },
+          })
+        ).status,
+      );
     }
     expect(statuses.slice(0, ATTEMPTS_PER_SOURCE).every((status) => status === 401)).toBe(true);
     expect(statuses.at(-1)).toBe(429);

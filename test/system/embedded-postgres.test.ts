@@ -42,7 +42,10 @@ async function startInAnotherProcess(dataDir: string, asOrdinaryUser: boolean) {
     path.resolve('node_modules/tsx/dist/loader.mjs'),
     script,
   ];
-  const { stdout } = await execFileAsync(command, args, { env: { ...process.env, HOME: workDir }, cwd: path.resolve('.') });
+  const { stdout } = await execFileAsync(command, args, {
+    env: { ...process.env, HOME: workDir },
+    cwd: path.resolve('.'),
+  });
   return JSON.parse(stdout.trim().split('\n').at(-1)!) as { uid: number; port: number; owned: boolean };
 }
 

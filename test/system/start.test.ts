@@ -56,7 +56,9 @@ describe('npm start on a fresh machine', () => {
 
     const base = `http://127.0.0.1:${port}`;
     expect((await fetch(`${base}/healthz`)).status).toBe(200);
-    const survey = (await (await fetch(`${base}/api/v1/public/desks/hacthanh1`)).json()) as { questionnaire: { id: string } };
+    const survey = (await (await fetch(`${base}/api/v1/public/desks/hacthanh1`)).json()) as {
+      questionnaire: { id: string };
+    };
     const rating = {
       deskCode: 'hacthanh1',
       domain: 'land',

@@ -54,7 +54,9 @@ export function entrySize(limits: Record<string, number>): Plugin {
             (limit ? `   (JS limit ${kb(limit)})` : ''),
         );
         if (limit && jsBytes > limit) {
-          this.error(`the ${item.name} page needs ${kb(jsBytes)} of gzipped JavaScript, over its limit of ${kb(limit)}`);
+          this.error(
+            `the ${item.name} page needs ${kb(jsBytes)} of gzipped JavaScript, over its limit of ${kb(limit)}`,
+          );
         }
       }
       console.log(`\nDownload per page (gzip):\n${rows.join('\n')}`);

@@ -64,7 +64,8 @@ const en: Strings = {
   sending: 'Sending…',
   thanksTitle: 'Thank you for your rating!',
   thanksBody: 'Your opinion helps this office serve people better.',
-  savedOffline: 'Not sent yet: there is no connection. Your rating is saved on this device and will be sent when the connection returns.',
+  savedOffline:
+    'Not sent yet: there is no connection. Your rating is saved on this device and will be sent when the connection returns.',
   keepOpen: 'Please keep this page open until it has been sent.',
   retryNow: 'Try sending now',
   sentLater: 'Sent. Thank you!',

@@ -73,7 +73,9 @@ export class KioskSession {
   }
 
   toggleReason(code: string): void {
-    this.reasons = this.reasons.includes(code) ? this.reasons.filter((reason) => reason !== code) : [...this.reasons, code];
+    this.reasons = this.reasons.includes(code)
+      ? this.reasons.filter((reason) => reason !== code)
+      : [...this.reasons, code];
     this.touch();
   }
 

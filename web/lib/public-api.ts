@@ -23,7 +23,10 @@ export async function fetchSurvey(
 /** A unique idempotency key; works without a secure context (plain HTTP on a local network). */
 export function newIdempotencyKey(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(16));
-  return btoa(String.fromCharCode(...bytes)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+  return btoa(String.fromCharCode(...bytes))
+    .replace(/\+/g, '-')
+    .replace(/\//g, '_')
+    .replace(/=+$/, '');
 }
 
 /** Registers the service worker that keeps the kiosk usable offline and sends queued ratings later. */
@@ -40,7 +43,8 @@ export async function registerServiceWorker(): Promise<ServiceWorkerRegistration
 /** Asks the service worker to send the queue when the network returns, even if the page is closed. */
 export async function requestBackgroundSend(): Promise<void> {
   const registration = await navigator.serviceWorker?.getRegistration();
-  const sync = (registration as (ServiceWorkerRegistration & { sync?: { register(tag: string): Promise<void> } }) | undefined)
-    ?.sync;
+  const sync = (
+    registration as (ServiceWorkerRegistration & { sync?: { register(tag: string): Promise<void> } }) | undefined
+  )?.sync;
   await sync?.register('sipas-send').catch(() => {});
 }

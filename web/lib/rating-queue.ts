@@ -91,7 +91,10 @@ export class RatingQueue {
 
   async remove(id: number): Promise<void> {
     if (!this.db) {
-      this.memory.splice(this.memory.findIndex((rating) => rating.id === id), 1);
+      this.memory.splice(
+        this.memory.findIndex((rating) => rating.id === id),
+        1,
+      );
       return;
     }
     await request(this.db.transaction(PENDING, 'readwrite').objectStore(PENDING).delete(id));
@@ -168,7 +171,9 @@ export async function flushQueue(
       const rating = await queue.oldest();
       if (!rating) return undefined;
       const kioskKey =
-        rating.body.channel === 'kiosk' && rating.body.deskCode ? await queue.kioskKey(rating.body.deskCode) : undefined;
+        rating.body.channel === 'kiosk' && rating.body.deskCode
+          ? await queue.kioskKey(rating.body.deskCode)
+          : undefined;
       const result = await sendRating(rating, kioskKey);
       if (result.kind === 'sent') await queue.remove(rating.id!);
       else if (result.kind === 'rejected') await queue.reject(rating, result.status, result.code);
