@@ -8,6 +8,7 @@ import { domainRoutes } from './domains/domain.routes.ts';
 import { dossierRoutes } from './dossiers/dossier.routes.ts';
 import { deviceRoutes } from './kiosks/device.routes.ts';
 import { officialRoutes } from './officials/official.routes.ts';
+import { reportRoutes } from './reports/report.routes.ts';
 import { targetRoutes } from './targets/target.routes.ts';
 import { unitRoutes } from './units/unit.routes.ts';
 
@@ -27,6 +28,7 @@ export const officialsApiRoutes = new Hono<AppEnv>()
   .route('/', domainRoutes)
   .route('/', targetRoutes)
   .route('/', officialRoutes)
-  .route('/', followUpRoutes);
+  .route('/', followUpRoutes)
+  .route('/', reportRoutes);
 
 export type OfficialsApi = typeof officialsApiRoutes;

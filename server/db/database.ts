@@ -19,6 +19,7 @@ import type {
   RollupReasonMonthTable,
   RollupUnitMonthTable,
 } from '../rollups/rollup.table.ts';
+import type { DossierVolumeTable, ReportExportTable } from '../reports/report.table.ts';
 import type { TargetTable } from '../targets/target.table.ts';
 import type { UnitClosureTable, UnitTable } from '../units/unit.table.ts';
 
@@ -28,6 +29,7 @@ export interface Database {
   desk: DeskTable;
   desk_domain: DeskDomainTable;
   domain: DomainTable;
+  dossier_volume: DossierVolumeTable;
   follow_up: FollowUpTable;
   dossier_token: DossierTokenTable;
   kiosk_device: KioskDeviceTable;
@@ -37,6 +39,7 @@ export interface Database {
   questionnaire: QuestionnaireTable;
   rate_limit_counter: RateLimitCounterTable;
   reason: ReasonTable;
+  report_export: ReportExportTable;
   response: ResponseTable;
   response_answer: ResponseAnswerTable;
   response_reason: ResponseReasonTable;

@@ -1,11 +1,13 @@
 import { pruneAbuseState } from '../abuse/rate-limit.ts';
+import { pruneExpiredSessions } from '../auth/session.ts';
+import { pruneExports } from '../reports/export.ts';
 import type { Db } from '../db/database.ts';
 import type { Logger } from '../logger.ts';
 import { foldAll } from './fold.ts';
 
 /**
- * Runs the rollup folding (and the pruning of expired abuse-control state) in the
- * background. Any number of processes may run one: the advisory lock lets one fold.
+ * Runs the rollup folding (and the pruning of expired abuse-control state, sessions and
+ * exports) in the background. Any number of processes may run one: the advisory lock lets one fold.
  */
 export function startRollupFolder(db: Db, options: { intervalMs: number; logger: Logger }): { stop(): Promise<void> } {
   let timer: NodeJS.Timeout | undefined;
@@ -16,8 +18,10 @@ export function startRollupFolder(db: Db, options: { intervalMs: number; logger:
   const tick = async () => {
     try {
       await foldAll(db);
-      if (Date.now() - lastPrune > 3_600_000) {
+      if (Date.now() - lastPrune > 600_000) {
         await pruneAbuseState(db, new Date());
+        await pruneExpiredSessions(db);
+        await pruneExports(db);
         lastPrune = Date.now();
       }
     } catch (error) {

@@ -144,3 +144,44 @@ function rawPart(query: CountQuery, start: Date, end: Date, pendingOnly: boolean
     ${filters(query, { domain: 'r.domain_id', desk: 'r.desk_id', channel: 'r.channel', role: 'q.role' })}
   `;
 }
+
+export interface ReasonCountQuery {
+  unitIds: number[];
+  from: string;
+  to: string;
+  domainIds?: number[];
+}
+
+/** How often each reason was chosen after a low rating, read like `scoreCounts`. */
+export async function reasonCounts(db: Db, query: ReasonCountQuery): Promise<{ reason: number; n: number }[]> {
+  if (query.unitIds.length === 0 || query.from >= query.to) return [];
+  const { fullFrom, fullTo } = wholeMonths(query.from, query.to);
+  const domainFilter = (column: string) =>
+    query.domainIds ? sql`and ${sql.ref(column)} = any(${query.domainIds}::smallint[])` : sql``;
+  const raw = (start: Date, end: Date, pendingOnly: boolean) => sql`
+    select rr.reason_id as reason, 1 as n
+    from unit_closure c
+    join response r on r.unit_id = c.unit_id and r.rated_at >= ${start} and r.rated_at < ${end}
+    ${pendingOnly ? sql`join rollup_pending p on p.response_id = r.id` : sql``}
+    join response_reason rr on rr.response_id = r.id
+    where c.ancestor_id = any(${query.unitIds}::integer[]) ${domainFilter('r.domain_id')}
+  `;
+  const parts: RawBuilder<unknown>[] = [];
+  if (fullFrom < fullTo) {
+    parts.push(sql`
+      select r.reason_id as reason, r.n from rollup_reason_month r
+      where r.unit_id = any(${query.unitIds}::integer[]) and r.month >= ${fullFrom}::date and r.month < ${fullTo}::date
+      ${domainFilter('r.domain_id')}
+    `);
+    parts.push(raw(vietnamMidnight(fullFrom), vietnamMidnight(fullTo), true));
+    if (query.from < fullFrom) parts.push(raw(vietnamMidnight(query.from), vietnamMidnight(fullFrom), false));
+    if (fullTo < query.to) parts.push(raw(vietnamMidnight(fullTo), vietnamMidnight(query.to), false));
+  } else {
+    parts.push(raw(vietnamMidnight(query.from), vietnamMidnight(query.to), false));
+  }
+  const result = await sql<{ reason: number; n: number }>`
+    select reason, sum(n)::integer as n from (${sql.join(parts, sql` union all `)}) as slice
+    group by reason order by n desc, reason
+  `.execute(db);
+  return result.rows;
+}

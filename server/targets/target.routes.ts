@@ -1,4 +1,6 @@
 import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import mammoth from 'mammoth';
 import { sql } from 'kysely';
 import { z } from 'zod';
 import { requireRole } from '../auth/auth.middleware.ts';
@@ -9,7 +11,8 @@ import { domainIdsByCode } from '../domains/domain.repository.ts';
 import { AppError } from '../errors.ts';
 import { dateSchema, idParamSchema } from '../officials/params.ts';
 import { jsonBodyLimit } from '../responses/response.routes.ts';
-import { requireJsonBody, validate } from '../validation.ts';
+import { fieldProblems, requireJsonBody, validate } from '../validation.ts';
+import { extractTargets } from './plan-extraction.ts';
 
 const targetFields = {
   year: z.int().min(2000).max(2100),
@@ -53,6 +56,29 @@ export const targetListQuerySchema = z.object({
   year: z.coerce.number().int().min(2000).max(2100).optional(),
 });
 
+export const extractTextSchema = z.strictObject({ text: z.string().min(1).max(2_000_000) });
+
+const PLAN_SIZE_LIMIT = 5 * 1024 * 1024;
+
+/** The text of an uploaded plan: plain text, or a Word document (.docx). */
+async function planText(file: File): Promise<string> {
+  const bytes = Buffer.from(await file.arrayBuffer());
+  if (
+    /\.docx$/i.test(file.name) ||
+    file.type === 'application/vnd.openxmlformats-officedocument.wordprocessingml.document'
+  ) {
+    try {
+      return (await mammoth.extractRawText({ buffer: bytes })).value;
+    } catch {
+      throw new AppError(422, 'unreadable_document', 'This Word document cannot be read', [
+        { path: 'file', code: 'unreadable_document', message: 'is not a readable .docx file' },
+      ]);
+    }
+  }
+  if (/\.txt$/i.test(file.name) || file.type.startsWith('text/')) return new TextDecoder('utf-8').decode(bytes);
+  throw new AppError(415, 'unsupported_document', 'Upload the plan as text (.txt) or a Word document (.docx)');
+}
+
 function duplicateTarget(error: unknown): never {
   if (isUniqueViolation(error, 'target_per_metric')) {
     throw new AppError(409, 'target_exists', 'This unit already has a target for that year and metric');
@@ -72,6 +98,42 @@ async function targetInScope(c: { var: OfficialsEnv['Variables'] }, id: number):
 
 /** Satisfaction targets of the reform plans, per unit, year and metric. */
 export const targetRoutes = new Hono<OfficialsEnv>()
+  .post(
+    '/targets/extract',
+    requireRole('admin', 'manager'),
+    bodyLimit({
+      maxSize: PLAN_SIZE_LIMIT,
+      onError: () => {
+        throw new AppError(413, 'payload_too_large', 'The plan must be at most 5 MB');
+      },
+    }),
+    async (c) => {
+      const type = (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+      let text: string;
+      if (type === 'multipart/form-data') {
+        const file = (await c.req.parseBody()).file;
+        if (!(file instanceof File)) {
+          throw new AppError(400, 'invalid_request', 'Send the plan as the "file" field', [
+            { path: 'file', code: 'required', message: 'is required' },
+          ]);
+        }
+        text = await planText(file);
+      } else if (type === 'application/json') {
+        const parsed = extractTextSchema.safeParse(await c.req.json().catch(() => undefined));
+        if (!parsed.success)
+          throw new AppError(
+            400,
+            'invalid_request',
+            'Send {"text": "…"} with the plan',
+            fieldProblems(parsed.error.issues),
+          );
+        text = parsed.data.text;
+      } else {
+        throw new AppError(415, 'unsupported_media_type', 'Send the plan as JSON text or as an uploaded file');
+      }
+      return c.json(extractTargets(text), 200);
+    },
+  )
   .get('/targets', validate('query', targetListQuerySchema), async (c) => {
     const { db, official } = c.var;
     const { unitId, year } = c.req.valid('query');

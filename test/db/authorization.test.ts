@@ -310,7 +310,90 @@ const cases: Record<string, Case> = {
       body: { status: 'in_progress', note: 'Đã gọi lại' },
     }),
   },
+  'POST /targets/extract': {
+    roles: ['admin', 'manager'],
+    status: 200,
+    unscoped: true,
+    call: async () => ({
+      method: 'POST',
+      path: '/targets/extract',
+      body: { text: 'Mức độ hài lòng đạt tối thiểu 90%.' },
+    }),
+  },
+  ...Object.fromEntries(
+    ['summary', 'trend', 'ranking', 'reasons'].map((report) => [
+      `GET /reports/${report}`,
+      {
+        roles,
+        status: 200,
+        call: async (where: Where) => ({
+          method: 'GET',
+          path: `/reports/${report}?unitId=${unitOf(where).id}&period=2026`,
+        }),
+      },
+    ]),
+  ),
+  'GET /reports/breakdown': {
+    roles,
+    status: 200,
+    call: async (where) => ({
+      method: 'GET',
+      path: `/reports/breakdown?unitId=${unitOf(where).id}&period=2026-Q2&by=desk`,
+    }),
+  },
+  'POST /reports/exports': {
+    roles,
+    status: 202,
+    call: async (where) => ({
+      method: 'POST',
+      path: '/reports/exports',
+      body: { unitId: unitOf(where).id, period: '2026', format: 'csv' },
+    }),
+  },
+  'GET /reports/exports/:id': {
+    roles,
+    status: 200,
+    call: async (where, role) => ({ method: 'GET', path: `/reports/exports/${await exportOf(where, role)}` }),
+  },
+  'GET /reports/exports/:id/file': {
+    roles,
+    status: 200,
+    call: async (where, role) => ({ method: 'GET', path: `/reports/exports/${await exportOf(where, role)}/file` }),
+  },
+  'GET /units/:id/dossier-volumes': {
+    roles,
+    status: 200,
+    call: async (where) => ({ method: 'GET', path: `/units/${unitOf(where).id}/dossier-volumes?year=2026` }),
+  },
+  'PUT /units/:id/dossier-volumes': {
+    roles: ['admin', 'manager'],
+    status: 204,
+    call: async (where) => ({
+      method: 'PUT',
+      path: `/units/${unitOf(where).id}/dossier-volumes`,
+      body: { month: '2026-03', dossiers: 1200 },
+    }),
+  },
 };
+
+/**
+ * A finished export: made by the role itself inside its scope, and by an administrator
+ * (another official) outside it, which nobody else may fetch.
+ */
+async function exportOf(where: Where, role: Role): Promise<string> {
+  const owner = where === 'in' ? sessions[role] : sessions.admin;
+  const started = await owner.request('POST', '/reports/exports', {
+    unitId: unitOf(where).id,
+    period: '2026',
+    format: 'csv',
+  });
+  const { id } = (await started.json()) as { id: string };
+  for (;;) {
+    const job = (await (await owner.request('GET', `/reports/exports/${id}`)).json()) as { status: string };
+    if (job.status !== 'running') return id;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
 
 /** Endpoints whose lists hold no unit filter: outside data must simply not appear in them. */
 const listsWithoutFilter = new Set(['GET /units', 'GET /users']);

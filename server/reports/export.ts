@@ -1,0 +1,372 @@
+import ExcelJS from 'exceljs';
+import { sql } from 'kysely';
+import type { Db } from '../db/database.ts';
+import type { Logger } from '../logger.ts';
+import { SCALE } from '../questionnaires/scale.ts';
+import { vietnamMidnight } from '../time/vietnam-time.ts';
+import { periodLabel, type Period } from './periods.ts';
+import { breakdown, METRIC_NAMES, reasons, summary, trend, type Row } from './report.ts';
+import type { Figure, TargetComparison } from './statistics.ts';
+
+/** The tables of a report, each one sheet of the workbook and one CSV file. */
+export const EXPORT_TABLES = [
+  'summary',
+  'domain',
+  'subunit',
+  'desk',
+  'criterion',
+  'trend',
+  'reasons',
+  'comments',
+] as const;
+export type ExportTable = (typeof EXPORT_TABLES)[number];
+
+const SHEET_NAMES: Record<ExportTable, string> = {
+  summary: 'Tổng hợp so với chỉ tiêu',
+  domain: 'Theo lĩnh vực',
+  subunit: 'Theo đơn vị trực thuộc',
+  desk: 'Theo quầy',
+  criterion: 'Theo yếu tố, tiêu chí',
+  trend: 'Theo tháng',
+  reasons: 'Lý do chưa hài lòng',
+  comments: 'Góp ý',
+};
+
+const STATUS_NAMES: Record<TargetComparison['status'], string> = {
+  met: 'Đạt',
+  not_met: 'Chưa đạt',
+  uncertain: 'Chưa chắc chắn (chỉ tiêu nằm trong khoảng tin cậy)',
+  not_enough_data: 'Chưa đủ dữ liệu',
+};
+
+type Cell = string | number | null;
+interface Table {
+  title: string;
+  header: string[];
+  rows: Cell[][];
+}
+
+const FIGURE_HEADER = [
+  'Tỷ lệ hài lòng (%)',
+  'Cận dưới 95% (%)',
+  'Cận trên 95% (%)',
+  'Số phiếu hợp lệ (n)',
+  'Điểm trung bình (1–5)',
+  'Rất hài lòng',
+  'Hài lòng',
+  'Không hài lòng (1–3)',
+  'Đủ mẫu (±5%)',
+];
+
+function figureCells(figure: Figure): Cell[] {
+  return [
+    figure.share,
+    figure.interval?.low ?? null,
+    figure.interval?.high ?? null,
+    figure.n,
+    figure.mean,
+    figure.counts.n5,
+    figure.counts.n4,
+    figure.counts.n1 + figure.counts.n2 + figure.counts.n3,
+    figure.enough ? 'Đủ' : `Chưa đủ (cần ${figure.required})`,
+  ];
+}
+
+function rowsTable(title: string, first: string[], rows: Row[], cells: (row: Row) => Cell[]): Table {
+  return {
+    title,
+    header: [...first, ...FIGURE_HEADER],
+    rows: rows.map((row) => [...cells(row), ...figureCells(row.figure)]),
+  };
+}
+
+/** Builds one table of the report, read from the same functions as the dashboard. */
+async function buildTable(db: Db, unitId: number, period: Period, table: ExportTable): Promise<Table> {
+  const title = SHEET_NAMES[table];
+  switch (table) {
+    case 'summary': {
+      const report = await summary(db, unitId, period);
+      return {
+        title,
+        header: [
+          'Chỉ số',
+          'Lĩnh vực',
+          'Chỉ tiêu (%)',
+          'So sánh',
+          'Đánh giá',
+          'Chênh lệch (điểm)',
+          ...FIGURE_HEADER,
+          'Văn bản',
+          'Câu trong kế hoạch',
+        ],
+        rows: [
+          [
+            'Hài lòng về giải quyết TTHC (câu hỏi chung)',
+            null,
+            null,
+            null,
+            null,
+            null,
+            ...figureCells(report.overall),
+            null,
+            null,
+          ],
+          [
+            'Hài lòng theo 5 yếu tố SIPAS (gộp các tiêu chí)',
+            null,
+            null,
+            null,
+            null,
+            null,
+            ...figureCells(report.elements),
+            null,
+            null,
+          ],
+          ...report.targets.map((target): Cell[] => [
+            METRIC_NAMES[target.metric].vi,
+            target.domain?.name.vi ?? null,
+            target.threshold,
+            target.comparison === 'gt' ? 'trên' : 'tối thiểu',
+            STATUS_NAMES[target.result.status],
+            target.result.gap,
+            ...figureCells(target.figure),
+            [target.planNumber, target.planDate].filter(Boolean).join(', ') || null,
+            target.planSentence,
+          ]),
+        ],
+      };
+    }
+    case 'domain':
+      return rowsTable(
+        title,
+        ['Lĩnh vực', 'Chỉ tiêu (%)', 'Đánh giá', 'Chênh lệch (điểm)'],
+        await breakdown(db, unitId, period, 'domain'),
+        (row) => [
+          row.name.vi,
+          row.target?.threshold ?? null,
+          row.target ? STATUS_NAMES[row.target.result.status] : null,
+          row.target?.result.gap ?? null,
+        ],
+      );
+    case 'subunit':
+      return rowsTable(title, ['Đơn vị'], await breakdown(db, unitId, period, 'subunit'), (row) => [row.name.vi]);
+    case 'desk':
+      return rowsTable(title, ['Đơn vị', 'Quầy'], await breakdown(db, unitId, period, 'desk'), (row) => [
+        row.parent ?? null,
+        row.name.vi,
+      ]);
+    case 'criterion': {
+      const [elements, criteria] = await Promise.all([
+        breakdown(db, unitId, period, 'element'),
+        breakdown(db, unitId, period, 'criterion'),
+      ]);
+      const rows = elements.flatMap((element) => [
+        { ...element, name: { ...element.name, vi: `Yếu tố: ${element.name.vi}` } },
+        ...criteria.filter((criterion) => criterion.parent === element.key),
+      ]);
+      return rowsTable(title, ['Yếu tố / tiêu chí'], rows, (row) => [row.name.vi]);
+    }
+    case 'trend': {
+      const months = await trend(db, unitId, period);
+      return {
+        title,
+        header: ['Tháng', 'Chỉ tiêu TTHC (%)', ...FIGURE_HEADER],
+        rows: months.map((month) => [
+          month.month.slice(0, 7),
+          month.target?.threshold ?? null,
+          ...figureCells(month.figure),
+        ]),
+      };
+    }
+    case 'reasons': {
+      const result = await reasons(db, unitId, period);
+      return {
+        title,
+        header: [
+          'Lý do',
+          'Số lần chọn',
+          `Tỷ lệ trên ${result.lowRatings} phiếu từ mức ${result.lowRatingMax} trở xuống (%)`,
+        ],
+        rows: result.reasons.map((reason) => [
+          reason.name.vi,
+          reason.count,
+          result.lowRatings > 0 ? Math.round((10_000 * reason.count) / result.lowRatings) / 100 : null,
+        ]),
+      };
+    }
+    case 'comments': {
+      const rows = await db
+        .selectFrom('response as r')
+        .innerJoin('comment', 'comment.response_id', 'r.id')
+        .innerJoin('unit_closure as c', 'c.unit_id', 'r.unit_id')
+        .innerJoin('unit', 'unit.id', 'r.unit_id')
+        .innerJoin('desk', 'desk.id', 'r.desk_id')
+        .innerJoin('domain', 'domain.id', 'r.domain_id')
+        .leftJoin('follow_up as f', 'f.response_id', 'r.id')
+        .select([
+          sql<string>`to_char(r.rated_at at time zone 'Asia/Ho_Chi_Minh', 'YYYY-MM-DD HH24:MI')`.as('rated'),
+          'unit.name as unit_name',
+          'desk.name as desk_name',
+          'domain.name_vi',
+          sql<
+            number | null
+          >`(select a.score from response_answer a join question q on q.id = a.question_id where a.response_id = r.id and q.role = 'overall')`.as(
+            'overall',
+          ),
+          'comment.body',
+          sql<string>`coalesce(f.status, 'received')`.as('status'),
+          'f.note',
+        ])
+        .where('c.ancestor_id', '=', unitId)
+        .where('r.rated_at', '>=', vietnamMidnight(period.from))
+        .where('r.rated_at', '<', vietnamMidnight(period.to))
+        .orderBy('r.rated_at')
+        .execute();
+      const statuses: Record<string, string> = {
+        received: 'Đã tiếp nhận',
+        in_progress: 'Đang xử lý',
+        answered: 'Đã trả lời',
+      };
+      return {
+        title,
+        header: ['Thời gian', 'Đơn vị', 'Quầy', 'Lĩnh vực', 'Mức đánh giá', 'Góp ý', 'Tình trạng', 'Ghi chú xử lý'],
+        rows: rows.map((row) => [
+          row.rated,
+          row.unit_name,
+          row.desk_name,
+          row.name_vi,
+          row.overall ? SCALE[row.overall - 1]!.vi : null,
+          row.body,
+          statuses[row.status] ?? row.status,
+          row.note,
+        ]),
+      };
+    }
+  }
+}
+
+/**
+ * Neutralises text that a spreadsheet would read as a formula (=, +, -, @, tab, return
+ * at the start): the OWASP rule, a leading apostrophe. Numbers stay numbers.
+ */
+export function safeCell(value: Cell): Cell {
+  if (typeof value !== 'string') return value;
+  return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+}
+
+function csvField(value: Cell): string {
+  const text = value === null ? '' : String(safeCell(value));
+  return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+export interface ExportFile {
+  filename: string;
+  contentType: string;
+  content: Buffer;
+}
+
+function fileStem(unitName: string, period: Period, table?: ExportTable): string {
+  return [
+    'Báo cáo hài lòng',
+    unitName,
+    periodLabel(period, 'vi').replace(/\//g, '-'),
+    table ? SHEET_NAMES[table] : null,
+  ]
+    .filter(Boolean)
+    .join(' - ');
+}
+
+/** One table as CSV (UTF-8 with a byte-order mark, so spreadsheets read the Vietnamese). */
+export async function exportCsv(db: Db, unitId: number, period: Period, table: ExportTable): Promise<ExportFile> {
+  const unit = await db.selectFrom('unit').select('name').where('id', '=', unitId).executeTakeFirstOrThrow();
+  const built = await buildTable(db, unitId, period, table);
+  const lines = [built.header, ...built.rows].map((row) => row.map(csvField).join(','));
+  return {
+    filename: `${fileStem(unit.name, period, table)}.csv`,
+    contentType: 'text/csv; charset=utf-8',
+    content: Buffer.from(`\ufeff${lines.join('\r\n')}\r\n`, 'utf8'),
+  };
+}
+
+/** Every table, one sheet each, with the unit and period in a title row. */
+export async function exportWorkbook(
+  db: Db,
+  unitId: number,
+  period: Period,
+  onProgress: (percent: number) => Promise<void> = async () => {},
+): Promise<ExportFile> {
+  const unit = await db.selectFrom('unit').select('name').where('id', '=', unitId).executeTakeFirstOrThrow();
+  const workbook = new ExcelJS.Workbook();
+  workbook.creator = 'SIPAS';
+  for (const [index, table] of EXPORT_TABLES.entries()) {
+    const built = await buildTable(db, unitId, period, table);
+    const sheet = workbook.addWorksheet(built.title.slice(0, 31));
+    sheet.addRow([`${built.title} — ${unit.name} — ${periodLabel(period, 'vi')}`]).font = { bold: true, size: 13 };
+    sheet.addRow([]);
+    const header = sheet.addRow(built.header);
+    header.font = { bold: true };
+    header.alignment = { wrapText: true, vertical: 'top' };
+    // Strings are written as strings, never as formulas; the apostrophe guards copies to CSV.
+    for (const row of built.rows) sheet.addRow(row.map(safeCell));
+    sheet.views = [{ state: 'frozen', ySplit: 3 }];
+    sheet.columns.forEach((column, position) => {
+      column.width = position === 0 ? 42 : 16;
+    });
+    await onProgress(Math.round((100 * (index + 1)) / (EXPORT_TABLES.length + 1)));
+  }
+  return {
+    filename: `${fileStem(unit.name, period)}.xlsx`,
+    contentType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+    content: Buffer.from(await workbook.xlsx.writeBuffer()),
+  };
+}
+
+/**
+ * Runs an export in the background of this process, writing its progress and then its
+ * file to the database, so that any server process can report on it and serve it.
+ */
+export function runExport(
+  db: Db,
+  logger: Logger,
+  job: { id: string; unitId: number; period: Period; format: 'xlsx' | 'csv'; table: ExportTable },
+): void {
+  const progress = async (percent: number) => {
+    await db.updateTable('report_export').set({ progress: percent }).where('id', '=', job.id).execute();
+  };
+  void (async () => {
+    try {
+      const file =
+        job.format === 'xlsx'
+          ? await exportWorkbook(db, job.unitId, job.period, progress)
+          : await exportCsv(db, job.unitId, job.period, job.table);
+      await db
+        .updateTable('report_export')
+        .set({
+          status: 'done',
+          progress: 100,
+          filename: file.filename,
+          content_type: file.contentType,
+          file: file.content,
+          finished_at: new Date(),
+        })
+        .where('id', '=', job.id)
+        .execute();
+    } catch (error) {
+      logger.error({ err: error, exportId: job.id }, 'report export failed');
+      await db
+        .updateTable('report_export')
+        .set({ status: 'failed', finished_at: new Date() })
+        .where('id', '=', job.id)
+        .execute()
+        .catch(() => {});
+    }
+  })();
+}
+
+/** Exports are kept an hour for download. */
+export async function pruneExports(db: Db, now = new Date()): Promise<void> {
+  await db
+    .deleteFrom('report_export')
+    .where('created_at', '<', new Date(now.getTime() - 3_600_000))
+    .execute();
+}

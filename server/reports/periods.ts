@@ -1,0 +1,117 @@
+import { z } from 'zod';
+import { addDays, addMonths, vietnamDate } from '../time/vietnam-time.ts';
+
+/**
+ * Report periods, in Vietnam calendar days. Written as in the API: `2026-03` (month),
+ * `2026-Q2` (quarter), `2026-H1` (first 6 months), `2026-9M` (first 9 months), `2026`
+ * (year), or `2026-01-15..2026-06-14` (any range, both days included).
+ */
+export interface Period {
+  key: string;
+  kind: 'month' | 'quarter' | 'half' | 'nine_months' | 'year' | 'range';
+  /** First day counted. */
+  from: string;
+  /** First day not counted. */
+  to: string;
+  /** The year whose targets apply. */
+  year: number;
+}
+
+const MONTH = /^(\d{4})-(0[1-9]|1[0-2])$/;
+const QUARTER = /^(\d{4})-Q([1-4])$/;
+const HALF = /^(\d{4})-H1$/;
+const NINE = /^(\d{4})-9M$/;
+const YEAR = /^(\d{4})$/;
+const RANGE = /^(\d{4}-\d{2}-\d{2})\.\.(\d{4}-\d{2}-\d{2})$/;
+
+export function parsePeriod(key: string): Period | undefined {
+  let match: RegExpExecArray | null;
+  if ((match = MONTH.exec(key))) {
+    const from = `${match[1]}-${match[2]}-01`;
+    return { key, kind: 'month', from, to: addMonths(from, 1), year: Number(match[1]) };
+  }
+  if ((match = QUARTER.exec(key))) {
+    const from = addMonths(`${match[1]}-01-01`, (Number(match[2]) - 1) * 3);
+    return { key, kind: 'quarter', from, to: addMonths(from, 3), year: Number(match[1]) };
+  }
+  if ((match = HALF.exec(key)))
+    return { key, kind: 'half', from: `${match[1]}-01-01`, to: `${match[1]}-07-01`, year: Number(match[1]) };
+  if ((match = NINE.exec(key)))
+    return { key, kind: 'nine_months', from: `${match[1]}-01-01`, to: `${match[1]}-10-01`, year: Number(match[1]) };
+  if ((match = YEAR.exec(key)))
+    return {
+      key,
+      kind: 'year',
+      from: `${match[1]}-01-01`,
+      to: `${Number(match[1]) + 1}-01-01`,
+      year: Number(match[1]),
+    };
+  if ((match = RANGE.exec(key))) {
+    const [from, last] = [match[1]!, match[2]!];
+    if (!isCalendarDay(from) || !isCalendarDay(last) || last < from) return undefined;
+    return { key, kind: 'range', from, to: addDays(last, 1), year: Number(last.slice(0, 4)) };
+  }
+  return undefined;
+}
+
+function isCalendarDay(day: string): boolean {
+  const parsed = new Date(`${day}T00:00:00Z`);
+  return !Number.isNaN(parsed.getTime()) && parsed.toISOString().slice(0, 10) === day;
+}
+
+export const periodSchema = z
+  .string()
+  .transform((key, ctx) => {
+    const period = parsePeriod(key);
+    if (!period) {
+      ctx.addIssue({
+        code: 'custom',
+        message: 'must be a period such as 2026, 2026-Q2, 2026-H1, 2026-9M, 2026-03 or 2026-01-15..2026-06-14',
+      });
+      return z.NEVER;
+    }
+    return period;
+  })
+  .describe(
+    '2026 (year), 2026-Q2, 2026-H1 (first 6 months), 2026-9M (first 9 months), 2026-03 (month) or a range 2026-01-15..2026-06-14',
+  );
+
+/** The calendar months a period touches, `YYYY-MM-01`, for monthly trends. */
+export function monthsOf(period: Period): string[] {
+  const months: string[] = [];
+  for (let month = `${period.from.slice(0, 7)}-01`; month < period.to; month = addMonths(month, 1)) months.push(month);
+  return months;
+}
+
+/** The period of the current year so far (a default for the dashboard). */
+export function yearToDate(now = new Date()): Period {
+  return parsePeriod(vietnamDate(now).slice(0, 4))!;
+}
+
+const ROMAN = ['I', 'II', 'III', 'IV'];
+
+/** How a period is named in a report title or a file name. */
+export function periodLabel(period: Period, language: 'vi' | 'en'): string {
+  const year = period.from.slice(0, 4);
+  const dayMonthYear = (day: string) => `${day.slice(8, 10)}/${day.slice(5, 7)}/${day.slice(0, 4)}`;
+  switch (period.kind) {
+    case 'month':
+      return language === 'vi' ? `Tháng ${Number(period.from.slice(5, 7))}/${year}` : `${period.from.slice(0, 7)}`;
+    case 'quarter': {
+      const quarter = Math.floor((Number(period.from.slice(5, 7)) - 1) / 3);
+      return language === 'vi' ? `Quý ${ROMAN[quarter]}/${year}` : `Q${quarter + 1} ${year}`;
+    }
+    case 'half':
+      return language === 'vi' ? `6 tháng đầu năm ${year}` : `First half of ${year}`;
+    case 'nine_months':
+      return language === 'vi' ? `9 tháng đầu năm ${year}` : `First nine months of ${year}`;
+    case 'year':
+      return language === 'vi' ? `Năm ${year}` : `${year}`;
+    case 'range': {
+      const last = addDays(period.to, -1);
+      return language === 'vi'
+        ? `Từ ${dayMonthYear(period.from)} đến ${dayMonthYear(last)}`
+        : `${period.from} to ${last}`;
+    }
+  }
+}
