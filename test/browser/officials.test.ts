@@ -37,7 +37,7 @@ async function signedIn(options: { bypassCSP?: boolean } = {}): Promise<Page> {
   await page.getByLabel('Tên đăng nhập').fill(manager.username);
   await page.getByLabel('Mật khẩu').fill(manager.password);
   await page.getByRole('button', { name: 'Đăng nhập' }).click();
-  await page.getByRole('heading', { name: /Xin chào/ }).waitFor();
+  await page.getByRole('heading', { name: /Mức độ hài lòng/ }).waitFor();
   return page;
 }
 

@@ -1,0 +1,146 @@
+import ExcelJS from 'exceljs';
+import type { Browser, Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { seedDemo, DEMO_PROVINCE_CODE } from '../../server/demo/seed-demo.ts';
+import { DEMO_ACCOUNTS } from '../../server/demo/demo-accounts.ts';
+import { createTestDatabase } from '../database.ts';
+import { startTestServer, type TestServer } from '../server.ts';
+import { expectAccessible, launchChromium } from './chromium.ts';
+
+const { db } = await createTestDatabase();
+let server: TestServer;
+let browser: Browser;
+const year = new Date().getFullYear();
+
+beforeAll(async () => {
+  await seedDemo(db);
+  server = await startTestServer(db);
+  browser = await launchChromium();
+});
+
+/** Signs in as one of the demo accounts. */
+async function signIn(username: string, options: { bypassCSP?: boolean } = {}): Promise<Page> {
+  const account = DEMO_ACCOUNTS.find((candidate) => candidate.username === username)!;
+  const context = await browser.newContext({
+    viewport: { width: 1280, height: 900 },
+    locale: 'vi-VN',
+    acceptDownloads: true,
+    ...options,
+  });
+  const page = await context.newPage();
+  page.on('console', (message) => {
+    if (/Content Security Policy/i.test(message.text())) throw new Error(message.text());
+  });
+  await page.goto(`${server.baseUrl}/officials/`);
+  await page.getByLabel('Tên đăng nhập').fill(account.username);
+  await page.getByLabel('Mật khẩu').fill(account.password);
+  await page.getByRole('button', { name: 'Đăng nhập' }).click();
+  await page.getByRole('heading', { name: /Mức độ hài lòng/ }).waitFor();
+  return page;
+}
+
+describe('dashboard', () => {
+  it('a province against its targets, drilled down to a commune and its desks', async () => {
+    const page = await signIn('xem.thanhhoa');
+    const targets = page.getByRole('region', { name: 'So với chỉ tiêu kế hoạch' });
+    await targets.getByRole('listitem').first().waitFor();
+    // Each target shows a status in words, its figure, interval and n.
+    const tthc = targets.getByRole('listitem').filter({ hasText: 'Hài lòng về giải quyết thủ tục hành chính' });
+    await expect.poll(() => tthc.textContent()).toMatch(/(Đạt|Chưa đạt|Chưa chắc chắn|Chưa đủ dữ liệu)/);
+    expect(await tthc.textContent()).toMatch(/khoảng tin cậy 95%:\s+\d+,\d%–\d+,\d%; n = [\d.]+/);
+    // Figures on the page are the API's.
+    const api = (await page.evaluate(
+      async (query) => (await fetch(`/api/v1/officials/reports/summary?${query}`)).json(),
+      `unitId=${await provinceId()}&period=${year}`,
+    )) as {
+      overall: { share: number; n: number };
+    };
+    await expect
+      .poll(() => page.getByText(/Tỷ lệ hài lòng chung/).textContent())
+      .toContain(api.overall.share.toLocaleString('vi-VN', { minimumFractionDigits: 1, maximumFractionDigits: 1 }));
+
+    // Charts are drawn, with a table of the same numbers beside them.
+    await page.getByRole('img', { name: /Tỷ lệ hài lòng theo lĩnh vực/ }).waitFor();
+    await page.getByRole('img', { name: /Tỷ lệ hài lòng theo tháng/ }).waitFor();
+    await page
+      .getByRole('table', { name: 'Theo lĩnh vực' })
+      .getByRole('row', { name: /Đất đai/ })
+      .waitFor();
+    // Ranking says how it ranks.
+    await page.getByText(/Xếp theo cận dưới của khoảng tin cậy 95%/).waitFor();
+
+    // Drill down: province → ward → its desks.
+    await page
+      .getByRole('table', { name: 'Xếp hạng các đơn vị trực thuộc' })
+      .getByRole('link', { name: 'Phường Hạc Thành' })
+      .click();
+    await page.getByRole('heading', { name: /Mức độ hài lòng: Phường Hạc Thành/ }).waitFor();
+    const desks = page.getByRole('table', { name: 'Theo quầy' });
+    await expect.poll(() => desks.getByRole('row').count()).toBe(4);
+    expect(page.url()).toContain('unitId=');
+    await page.getByRole('link', { name: /Đơn vị cấp trên/ }).click();
+    await page.getByRole('heading', { name: /Mức độ hài lòng: Tỉnh Thanh Hóa/ }).waitFor();
+    await page.context().close();
+  }, 60_000);
+
+  it('a commune manager sees its commune, for a chosen month, with "not enough data" explained', async () => {
+    const page = await signIn('quanly.hacthanh');
+    await page.getByRole('heading', { name: /Phường Hạc Thành/ }).waitFor();
+    await page.getByRole('combobox', { name: 'Loại kỳ báo cáo' }).selectOption({ label: 'Tháng' });
+    await page.getByRole('heading', { name: /Tháng 1\// }).waitFor();
+    // A month of one ward's domain rarely reaches 400 answers: the report says so instead of judging.
+    const domains = page.getByRole('table', { name: 'Theo lĩnh vực' });
+    await domains.waitFor();
+    await expect.poll(() => page.getByText(/Chưa đủ phiếu cho sai số ±5%/).count()).toBeGreaterThan(0);
+    // Nothing of another commune appears.
+    expect(await page.getByText('Xã Thành Vinh').count()).toBe(0);
+    await page.context().close();
+  }, 60_000);
+
+  it('downloads the Excel export of what the dashboard shows, with a progress bar, and prints the report', async () => {
+    const page = await signIn('xem.thanhhoa');
+    await page.getByRole('table', { name: 'Theo lĩnh vực' }).waitFor();
+    const download = page.waitForEvent('download');
+    await page.getByRole('button', { name: 'Xuất Excel (tất cả các bảng)' }).click();
+    const file = await download;
+    expect(file.suggestedFilename()).toBe(`Báo cáo hài lòng - Tỉnh Thanh Hóa (dữ liệu mẫu) - Năm ${year}.xlsx`);
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.readFile((await file.path())!);
+    const sheet = workbook.getWorksheet('Theo lĩnh vực')!;
+    const landRow = sheet.getRows(4, sheet.rowCount)!.find((row) => row.getCell(1).value === 'Đất đai')!;
+    const shown = await page
+      .getByRole('table', { name: 'Theo lĩnh vực' })
+      .getByRole('row', { name: /Đất đai/ })
+      .getByRole('cell')
+      .first()
+      .textContent();
+    expect(shown!.trim()).toBe(
+      `${(landRow.getCell(5).value as number).toLocaleString('vi-VN', { minimumFractionDigits: 1, maximumFractionDigits: 1 })}%`,
+    );
+
+    const [report] = await Promise.all([
+      page.context().waitForEvent('page'),
+      page.getByRole('link', { name: 'Bản in báo cáo' }).click(),
+    ]);
+    await report.getByRole('heading', { name: 'Báo cáo kết quả khảo sát mức độ hài lòng' }).waitFor();
+    await report.getByRole('img', { name: /Tỷ lệ hài lòng theo lĩnh vực/ }).waitFor();
+    const pdf = await report.pdf({ format: 'A4' });
+    const pages = pdf.toString('latin1').match(/\/Type\s*\/Page\b/g) ?? [];
+    expect(pages.length).toBeGreaterThan(2);
+    await page.context().close();
+  }, 60_000);
+
+  it('axe finds no serious violation on the dashboard and the printed report', async () => {
+    const page = await signIn('xem.thanhhoa', { bypassCSP: true });
+    await page.getByRole('table', { name: 'Theo lĩnh vực' }).waitFor();
+    await expectAccessible(page, 'dashboard');
+    await page.goto(`${server.baseUrl}/officials/report?unitId=${await provinceId()}&period=${year}`);
+    await page.getByRole('heading', { name: 'Báo cáo kết quả khảo sát mức độ hài lòng' }).waitFor();
+    await expectAccessible(page, 'report');
+    await page.context().close();
+  }, 60_000);
+});
+
+async function provinceId(): Promise<number> {
+  return (await db.selectFrom('unit').select('id').where('code', '=', DEMO_PROVINCE_CODE).executeTakeFirstOrThrow()).id;
+}
