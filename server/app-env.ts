@@ -1,5 +1,5 @@
 import type { HttpBindings } from '@hono/node-server';
-import type { RequestIdVariables } from 'hono/request-id';
+
 import type { Config } from './config.ts';
 import type { Db } from './db/database.ts';
 import type { Logger } from './logger.ts';
@@ -15,5 +15,5 @@ export interface AppServices {
 
 export interface AppEnv {
   Bindings: HttpBindings;
-  Variables: AppServices & RequestIdVariables;
+  Variables: AppServices & { requestId: string };
 }

@@ -1,6 +1,4 @@
 import { Hono } from 'hono';
-import { requestId } from 'hono/request-id';
-import { secureHeaders } from 'hono/secure-headers';
 import type { AppEnv, AppServices } from './app-env.ts';
 import { errorHandler, notFoundHandler } from './errors.ts';
 import { healthRoutes } from './health/health.routes.ts';
@@ -8,6 +6,7 @@ import { kioskRoutes } from './kiosks/kiosk.routes.ts';
 import { receiptIntegrationRoutes } from './dossiers/dossier.routes.ts';
 import { officialsApiRoutes } from './officials-api.ts';
 import { openApiDocument } from './openapi/openapi.ts';
+import { requestId, securityHeaders } from './response-headers.ts';
 import { responseRoutes } from './responses/response.routes.ts';
 import { surveyRoutes } from './survey/survey.routes.ts';
 import { webAppRoutes } from './web-app/web-app.routes.ts';
@@ -22,25 +21,8 @@ export type PublicApi = typeof publicApiRoutes;
 /** Assembles the whole HTTP application around its services. */
 export function createApp(services: AppServices): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
-  app.use(requestId());
-  app.use(
-    secureHeaders({
-      contentSecurityPolicy: {
-        defaultSrc: ["'self'"],
-        scriptSrc: ["'self'"],
-        styleSrc: ["'self'"],
-        imgSrc: ["'self'", 'data:'],
-        connectSrc: ["'self'"],
-        frameAncestors: ["'none'"],
-        baseUri: ["'self'"],
-        formAction: ["'self'"],
-      },
-      strictTransportSecurity: services.config.publicBaseUrl.startsWith('https://')
-        ? 'max-age=31536000; includeSubDomains'
-        : false,
-      referrerPolicy: 'same-origin',
-    }),
-  );
+  app.use(requestId);
+  app.use(securityHeaders({ https: services.config.publicBaseUrl.startsWith('https://') }));
   app.use(async (c, next) => {
     c.set('db', services.db);
     c.set('config', services.config);

@@ -1,5 +1,6 @@
 import { zValidator } from '@hono/zod-validator';
 import type { ValidationTargets } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
 import { createMiddleware } from 'hono/factory';
 import type { z } from 'zod';
 import { AppError, type FieldProblem } from './errors.ts';
@@ -41,5 +42,29 @@ export const requireJsonBody = createMiddleware(async (c, next) => {
   if (type !== 'application/json') {
     throw new AppError(415, 'unsupported_media_type', 'The request body must be application/json');
   }
+  await next();
+});
+
+/** A rating with a full questionnaire and the longest comment is well under this. */
+export const JSON_BODY_LIMIT = 16 * 1024;
+
+const tooLarge = () =>
+  new AppError(413, 'payload_too_large', `The request body must be at most ${JSON_BODY_LIMIT} bytes`);
+const streamedBodyLimit = bodyLimit({
+  maxSize: JSON_BODY_LIMIT,
+  onError: () => {
+    throw tooLarge();
+  },
+});
+
+/**
+ * Refuses bodies over JSON_BODY_LIMIT. A declared Content-Length (Node's parser holds the
+ * body to it) is checked without touching the body; only a chunked body is counted as it
+ * streams in, which turns the request into a full web Request, costly on the rating path.
+ */
+export const jsonBodyLimit = createMiddleware(async (c, next) => {
+  const length = c.req.header('content-length');
+  if (length === undefined || c.req.header('transfer-encoding') !== undefined) return streamedBodyLimit(c, next);
+  if (Number(length) > JSON_BODY_LIMIT) throw tooLarge();
   await next();
 });

@@ -1,6 +1,6 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import type { Db } from '../db/database.ts';
-import { addDays, vietnamDate } from '../time/vietnam-time.ts';
+import { addDays, vietnamDate, vietnamMidnight } from '../time/vietnam-time.ts';
 
 export interface RateLimitPolicy {
   /** Ratings accepted per window from one network. */
@@ -10,7 +10,17 @@ export interface RateLimitPolicy {
   windowSeconds: number;
 }
 
-const secretsByDay = new WeakMap<Db, Map<string, Buffer>>();
+interface DaySecret {
+  /** The Vietnam day the secret is for, as instants, to tell it without formatting dates. */
+  startsAt: number;
+  endsAt: number;
+  secret: Buffer;
+  /** Buckets already derived today, so that a busy source costs one lookup, not an HMAC. */
+  buckets: Map<string, Buffer>;
+}
+
+const daySecrets = new WeakMap<Db, DaySecret>();
+const MAX_REMEMBERED_BUCKETS = 100_000;
 
 /**
  * A keyed hash of the client's address under the day's secret. The secret lives in the
@@ -18,22 +28,30 @@ const secretsByDay = new WeakMap<Db, Map<string, Buffer>>();
  * days, after which no hash can be tied to an address again.
  */
 export async function sourceBucket(db: Db, address: string, now: Date): Promise<Buffer> {
-  const day = vietnamDate(now);
-  let secrets = secretsByDay.get(db);
-  if (!secrets) secretsByDay.set(db, (secrets = new Map()));
-  let secret = secrets.get(day);
-  if (!secret) {
+  let current = daySecrets.get(db);
+  if (!current || now.getTime() < current.startsAt || now.getTime() >= current.endsAt) {
+    const day = vietnamDate(now);
     await db
       .insertInto('abuse_secret')
       .values({ day, secret: randomBytes(32) })
       .onConflict((oc) => oc.column('day').doNothing())
       .execute();
     const row = await db.selectFrom('abuse_secret').select('secret').where('day', '=', day).executeTakeFirstOrThrow();
-    secret = row.secret;
-    secrets.clear();
-    secrets.set(day, secret);
+    current = {
+      startsAt: vietnamMidnight(day).getTime(),
+      endsAt: vietnamMidnight(addDays(day, 1)).getTime(),
+      secret: row.secret,
+      buckets: new Map(),
+    };
+    daySecrets.set(db, current);
   }
-  return createHmac('sha256', secret).update(address).digest().subarray(0, 16);
+  let bucket = current.buckets.get(address);
+  if (!bucket) {
+    bucket = createHmac('sha256', current.secret).update(address).digest().subarray(0, 16);
+    if (current.buckets.size >= MAX_REMEMBERED_BUCKETS) current.buckets.clear();
+    current.buckets.set(address, bucket);
+  }
+  return bucket;
 }
 
 /** The start of the fixed window containing `now`. */

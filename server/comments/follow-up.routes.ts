@@ -6,8 +6,7 @@ import type { OfficialsEnv } from '../auth/official-env.ts';
 import { assertUnitInScope, inScope, notFound } from '../auth/scope.ts';
 import { idParamSchema } from '../officials/params.ts';
 import { LOW_RATING_MAX } from '../questionnaires/scale.ts';
-import { jsonBodyLimit } from '../responses/response.routes.ts';
-import { requireJsonBody, validate } from '../validation.ts';
+import { jsonBodyLimit, requireJsonBody, validate } from '../validation.ts';
 
 const status = z.enum(['received', 'in_progress', 'answered']);
 

@@ -10,8 +10,7 @@ import type { Official } from '../officials/official.table.ts';
 import { AppError } from '../errors.ts';
 import { idParamSchema } from '../officials/params.ts';
 import { postersPdf, posterPng, posterSvg, type PosterContent } from '../posters/poster.ts';
-import { jsonBodyLimit } from '../responses/response.routes.ts';
-import { requireJsonBody, validate } from '../validation.ts';
+import { jsonBodyLimit, requireJsonBody, validate } from '../validation.ts';
 import { createDesk, findDeskById } from './desk.repository.ts';
 
 const domainCode = z.string().regex(/^[a-z][a-z0-9_]{1,39}$/, 'must be a domain code');
@@ -214,7 +213,8 @@ export const deskRoutes = new Hono<OfficialsEnv>()
     c.header('Cache-Control', 'no-store');
     if (format === 'svg')
       return c.body(posterSvg(content, size), 200, { 'Content-Type': 'image/svg+xml; charset=utf-8' });
-    if (format === 'png') return c.body(new Uint8Array(posterPng(content, size)), 200, { 'Content-Type': 'image/png' });
+    if (format === 'png')
+      return c.body(new Uint8Array(await posterPng(content, size)), 200, { 'Content-Type': 'image/png' });
     return c.body(new Uint8Array(await postersPdf([content], size)), 200, { 'Content-Type': 'application/pdf' });
   })
   .get(

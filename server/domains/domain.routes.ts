@@ -6,8 +6,7 @@ import { notFound } from '../auth/scope.ts';
 import { isUniqueViolation } from '../db/errors.ts';
 import { AppError } from '../errors.ts';
 import { idParamSchema } from '../officials/params.ts';
-import { jsonBodyLimit } from '../responses/response.routes.ts';
-import { requireJsonBody, validate } from '../validation.ts';
+import { jsonBodyLimit, requireJsonBody, validate } from '../validation.ts';
 
 const name = z.string().trim().min(1).max(120);
 

@@ -12,8 +12,7 @@ import { AppError } from '../errors.ts';
 import { findKioskDevice, KIOSK_KEY_PATTERN } from '../kiosks/kiosk-device.repository.ts';
 import { idParamSchema } from '../officials/params.ts';
 import { qrSvg } from '../posters/qr.ts';
-import { jsonBodyLimit } from '../responses/response.routes.ts';
-import { requireJsonBody, validate } from '../validation.ts';
+import { jsonBodyLimit, requireJsonBody, validate } from '../validation.ts';
 import { issueDossierToken } from './dossier.repository.ts';
 
 const issueFields = {

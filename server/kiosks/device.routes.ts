@@ -6,8 +6,7 @@ import type { OfficialsEnv } from '../auth/official-env.ts';
 import { deskUnitInScope, inScope, notFound } from '../auth/scope.ts';
 import { idParamSchema } from '../officials/params.ts';
 import { qrSvg } from '../posters/qr.ts';
-import { jsonBodyLimit } from '../responses/response.routes.ts';
-import { requireJsonBody, validate } from '../validation.ts';
+import { jsonBodyLimit, requireJsonBody, validate } from '../validation.ts';
 import { kioskPairingUrl, pairKioskDevice } from './kiosk-device.repository.ts';
 
 export const pairDeviceSchema = z.strictObject({

@@ -2,8 +2,8 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import type { AppEnv } from '../app-env.ts';
 import { AppError } from '../errors.ts';
-import { jsonBodyLimit, kioskHeaderSchema } from '../responses/response.routes.ts';
-import { requireJsonBody, validate } from '../validation.ts';
+import { kioskHeaderSchema } from '../responses/response.routes.ts';
+import { jsonBodyLimit, requireJsonBody, validate } from '../validation.ts';
 import { findKioskDevice } from './kiosk-device.repository.ts';
 
 export const kioskStatusSchema = z.strictObject({

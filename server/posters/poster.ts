@@ -1,7 +1,5 @@
-import { Resvg } from '@resvg/resvg-js';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import PDFDocument from 'pdfkit';
 import { qrMatrix, qrPath } from './qr.ts';
 
 const require = createRequire(import.meta.url);
@@ -143,7 +141,9 @@ export function posterSvg(content: PosterContent, size: PaperSize): string {
 }
 
 /** The poster as a PNG at 150 dots per inch. */
-export function posterPng(content: PosterContent, size: PaperSize): Buffer {
+export async function posterPng(content: PosterContent, size: PaperSize): Promise<Buffer> {
+  // The renderers are loaded on first use: most processes never print a poster.
+  const { Resvg } = await import('@resvg/resvg-js');
   const rendered = new Resvg(posterSvg(content, size), {
     fitTo: { mode: 'width', value: Math.round((PAPER[size].width / 25.4) * 150) },
     font: { fontFiles: [FONT.regular, FONT.bold], loadSystemFonts: false, defaultFontFamily: 'DejaVu Sans' },
@@ -154,7 +154,8 @@ export function posterPng(content: PosterContent, size: PaperSize): Buffer {
 const POINTS_PER_MM = 72 / 25.4;
 
 /** One PDF with a page per poster, for printing a unit's posters at once. */
-export function postersPdf(contents: PosterContent[], size: PaperSize): Promise<Buffer> {
+export async function postersPdf(contents: PosterContent[], size: PaperSize): Promise<Buffer> {
+  const { default: PDFDocument } = await import('pdfkit');
   const document = new PDFDocument({
     size: size.toUpperCase(),
     margin: 0,

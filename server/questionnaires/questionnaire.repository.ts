@@ -7,6 +7,8 @@ export interface QuestionnaireDefinition {
   questions: Question[];
   reasons: Reason[];
   overall: Question;
+  questionByCode: Map<string, Question>;
+  reasonByCode: Map<string, Reason>;
   elements: { code: ElementCode; position: number; name_vi: string; name_en: string }[];
 }
 
@@ -40,7 +42,15 @@ async function loadQuestionnaire(db: Db, id: string): Promise<QuestionnaireDefin
   ]);
   const overall = questions.find((question) => question.role === 'overall');
   if (!overall) throw new Error(`questionnaire ${id} has no overall question`);
-  return { questionnaire, questions, reasons, overall, elements };
+  return {
+    questionnaire,
+    questions,
+    reasons,
+    overall,
+    questionByCode: new Map(questions.map((question) => [question.code, question])),
+    reasonByCode: new Map(reasons.map((reason) => [reason.code, reason])),
+    elements,
+  };
 }
 
 /** The newest published, unretired version of a questionnaire family (`quick`, `full`). */

@@ -1,4 +1,3 @@
-import ExcelJS from 'exceljs';
 import { sql } from 'kysely';
 import type { Db } from '../db/database.ts';
 import type { Logger } from '../logger.ts';
@@ -296,6 +295,8 @@ export async function exportWorkbook(
   onProgress: (percent: number) => Promise<void> = async () => {},
 ): Promise<ExportFile> {
   const unit = await db.selectFrom('unit').select('name').where('id', '=', unitId).executeTakeFirstOrThrow();
+  // Loaded on first use: the workbook library is large and most processes never export.
+  const { default: ExcelJS } = await import('exceljs');
   const workbook = new ExcelJS.Workbook();
   workbook.creator = 'SIPAS';
   for (const [index, table] of EXPORT_TABLES.entries()) {

@@ -1,16 +1,11 @@
 import { Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { z } from 'zod';
 import { clientAddress } from '../abuse/client-address.ts';
 import { sourceBucket } from '../abuse/rate-limit.ts';
 import type { AppEnv } from '../app-env.ts';
-import { AppError } from '../errors.ts';
 import { KIOSK_KEY_PATTERN } from '../kiosks/kiosk-device.repository.ts';
-import { requireJsonBody, validate } from '../validation.ts';
+import { jsonBodyLimit, requireJsonBody, validate } from '../validation.ts';
 import { submissionSchema } from './submission.schema.ts';
-
-/** A rating with a full questionnaire and the longest comment is well under this. */
-export const SUBMISSION_BODY_LIMIT = 16 * 1024;
 
 export const kioskHeaderSchema = z.object({
   'x-kiosk-key': z
@@ -18,13 +13,6 @@ export const kioskHeaderSchema = z.object({
     .regex(KIOSK_KEY_PATTERN, 'must be the 43-character key of a paired tablet')
     .optional()
     .describe('Key of the tablet paired with the desk; required for channel "kiosk"'),
-});
-
-export const jsonBodyLimit = bodyLimit({
-  maxSize: SUBMISSION_BODY_LIMIT,
-  onError: () => {
-    throw new AppError(413, 'payload_too_large', `The request body must be at most ${SUBMISSION_BODY_LIMIT} bytes`);
-  },
 });
 
 export const responseRoutes = new Hono<AppEnv>().post(

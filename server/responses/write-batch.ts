@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
-import type { Db, Trx } from '../db/database.ts';
+import { PREPARED } from '../db/connect.ts';
+import type { Db } from '../db/database.ts';
 import { hashDossierToken } from '../dossiers/dossier.repository.ts';
 import type { DossierToken } from '../dossiers/dossier.table.ts';
 import { AppError, type FieldProblem } from '../errors.ts';
@@ -84,17 +85,33 @@ interface PreparedRating {
   reasonIds: number[];
 }
 
+/** A batch whose ratings have been checked against the desks, codes and tablets they name. */
+export interface CheckedBatch {
+  submissions: Submission[];
+  hashes: Buffer[];
+  outcomes: (Outcome | undefined)[];
+  ratings: PreparedRating[];
+  /** Ratings to settle after the commit by what another transaction stored. */
+  keyConflicts: number[];
+  /** Ratings with the key of an earlier one in the batch, by the index of that one. */
+  sameKeyAsEarlier: Map<number, number>;
+}
+
 /**
- * Writes a batch of ratings in one transaction, so that concurrent ratings share one
- * durable commit. Every submission gets its own outcome: recorded, replayed (same
- * idempotency key), or a 4xx error that writes nothing for it. The caller acknowledges a
- * rating only after this resolves, i.e. after the commit.
+ * Writes a batch of ratings so that concurrent ratings share one durable commit, in two
+ * round trips: one reads what the batch names (checkBatch), one statement writes every
+ * rating that passed its checks (commitBatch). Every submission gets its own outcome:
+ * recorded, replayed (same idempotency key), or a 4xx error that writes nothing for it.
+ * The caller acknowledges a rating only after this resolves, i.e. after the commit.
  */
 export async function writeBatch(db: Db, submissions: Submission[], options: WriteOptions): Promise<Outcome[]> {
-  const outcomes: (Outcome | undefined)[] = new Array(submissions.length);
-  const hashes = submissions.map((submission) => requestHash(submission.body));
-  const keyConflicts: number[] = [];
+  return commitBatch(db, await checkBatch(db, submissions, options), options);
+}
 
+/** Checks each rating of the batch; it may run while an earlier batch commits. */
+export async function checkBatch(db: Db, submissions: Submission[], options: WriteOptions): Promise<CheckedBatch> {
+  const outcomes: (Outcome | undefined)[] = new Array(submissions.length);
+  const keyConflicts: number[] = [];
   // The same key twice in one batch: the first is written, the others answer as its replay.
   const firstWithKey = new Map<string, number>();
   const sameKeyAsEarlier = new Map<number, number>();
@@ -103,25 +120,30 @@ export async function writeBatch(db: Db, submissions: Submission[], options: Wri
     if (first === undefined) firstWithKey.set(submission.body.idempotencyKey, index);
     else sameKeyAsEarlier.set(index, first);
   });
+  const ratings = await prepareRatings(
+    db,
+    submissions,
+    [...firstWithKey.values()],
+    outcomes,
+    keyConflicts,
+    options.rateLimit,
+  );
+  return {
+    submissions,
+    hashes: submissions.map((submission) => requestHash(submission.body)),
+    outcomes,
+    ratings,
+    keyConflicts,
+    sameKeyAsEarlier,
+  };
+}
 
-  await db.transaction().execute(async (trx) => {
-    const candidates = [...firstWithKey.values()];
-    const existing = await findByKeys(
-      trx,
-      candidates.map((index) => submissions[index]!.body.idempotencyKey),
-    );
-    const fresh: number[] = [];
-    for (const index of candidates) {
-      const found = existing.get(submissions[index]!.body.idempotencyKey);
-      if (found) outcomes[index] = replayOutcome(found, hashes[index]!);
-      else fresh.push(index);
-    }
-
-    const prepared = await prepareRatings(db, trx, submissions, fresh, outcomes, keyConflicts, options.rateLimit);
-    const allowed = await applyRateLimit(trx, submissions, prepared, outcomes, options.rateLimit);
-    const claimed = await claimTokens(trx, submissions, allowed, outcomes, keyConflicts);
-    await insertRatings(trx, submissions, hashes, claimed, outcomes, keyConflicts);
-  });
+/** Writes the checked ratings in one statement and settles every outcome. */
+export async function commitBatch(db: Db, batch: CheckedBatch, options: WriteOptions): Promise<Outcome[]> {
+  const { submissions, hashes, sameKeyAsEarlier } = batch;
+  const outcomes = [...batch.outcomes];
+  const keyConflicts = [...batch.keyConflicts];
+  await insertRatings(db, submissions, hashes, batch.ratings, outcomes, keyConflicts, options.rateLimit);
 
   // Ratings whose key was taken, or whose receipt code was used, by a transaction that
   // committed meanwhile: if that was this very rating (a concurrent retry), it is a replay.
@@ -145,7 +167,7 @@ export async function writeBatch(db: Db, submissions: Submission[], options: Wri
   return outcomes.map((outcome) => outcome ?? { ok: false, error: new AppError(500, 'internal_error', 'Not written') });
 }
 
-async function findByKeys(db: Db | Trx, keys: string[]): Promise<Map<string, { id: number; request_hash: Buffer }>> {
+async function findByKeys(db: Db, keys: string[]): Promise<Map<string, { id: number; request_hash: Buffer }>> {
   if (keys.length === 0) return new Map();
   const rows = await db
     .selectFrom('response')
@@ -171,10 +193,12 @@ function tokenUsedError(): AppError {
   return new AppError(409, 'dossier_token_used', 'This receipt code has already been used to rate');
 }
 
-/** Looks up desks, receipt codes and questionnaires for the whole batch, then checks each rating. */
+/**
+ * Looks up the desks, receipt codes and tablets the batch names, at once, then checks
+ * each rating. Questionnaire versions never change and come from memory.
+ */
 async function prepareRatings(
   db: Db,
-  trx: Trx,
   submissions: Submission[],
   indexes: number[],
   outcomes: (Outcome | undefined)[],
@@ -184,32 +208,30 @@ async function prepareRatings(
   if (indexes.length === 0) return [];
   const bodies = indexes.map((index) => submissions[index]!.body);
   const tokenHashes = bodies.flatMap((body) => (body.dossierToken ? [hashDossierToken(body.dossierToken)] : []));
-  const tokens =
-    tokenHashes.length === 0
-      ? []
-      : await trx.selectFrom('dossier_token').selectAll().where('token_hash', 'in', tokenHashes).execute();
-  const tokenByHash = new Map(tokens.map((token) => [token.token_hash.toString('hex'), token]));
-
-  const deskCodes = bodies.flatMap((body) => (body.deskCode ? [body.deskCode] : []));
-  const deskIds = tokens.map((token) => token.desk_id);
-  const desks = await findDesks(trx, deskCodes, deskIds);
-  const deskByCode = new Map(desks.map((desk) => [desk.code, desk]));
-  const deskById = new Map(desks.map((desk) => [desk.id, desk]));
-
   const kioskHashes = indexes.flatMap((index) => {
     const key = submissions[index]!.kioskKey;
     return key ? [hashKioskKey(key)] : [];
   });
-  const devices =
+  const questionnaireIds = [...new Set(bodies.map((body) => body.questionnaireId))];
+  const [tokens, desks, devices, questionnaireList] = await Promise.all([
+    tokenHashes.length === 0
+      ? []
+      : db.selectFrom('dossier_token').selectAll().where('token_hash', 'in', tokenHashes).execute(),
+    findDesks(
+      db,
+      bodies.flatMap((body) => (body.deskCode ? [body.deskCode] : [])),
+      tokenHashes,
+    ),
     kioskHashes.length === 0
       ? []
-      : await trx.selectFrom('kiosk_device').selectAll().where('key_hash', 'in', kioskHashes).execute();
+      : db.selectFrom('kiosk_device').selectAll().where('key_hash', 'in', kioskHashes).execute(),
+    Promise.all(questionnaireIds.map(async (id) => [id, await findQuestionnaire(db, id)] as const)),
+  ]);
+  const tokenByHash = new Map(tokens.map((token) => [token.token_hash.toString('hex'), token]));
+  const deskByCode = new Map(desks.map((desk) => [desk.code, desk]));
+  const deskById = new Map(desks.map((desk) => [desk.id, desk]));
   const deviceByHash = new Map(devices.map((device) => [device.key_hash.toString('hex'), device]));
-
-  const questionnaireIds = [...new Set(bodies.map((body) => body.questionnaireId))];
-  const questionnaires = new Map(
-    await Promise.all(questionnaireIds.map(async (id) => [id, await findQuestionnaire(db, id)] as const)),
-  );
+  const questionnaires = new Map(questionnaireList);
 
   const prepared: PreparedRating[] = [];
   for (const index of indexes) {
@@ -235,26 +257,24 @@ async function prepareRatings(
   return prepared;
 }
 
-async function findDesks(trx: Trx, codes: string[], ids: number[]): Promise<DeskRow[]> {
-  if (codes.length === 0 && ids.length === 0) return [];
-  return trx
-    .selectFrom('desk')
-    .innerJoin('unit', 'unit.id', 'desk.unit_id')
-    .select(['desk.id', 'desk.code', 'desk.unit_id', 'desk.active', 'unit.valid_until as unit_valid_until'])
-    .select(
-      sql<{ id: number; code: string }[]>`coalesce((
+/** Desks by code, and the desks of the given receipt codes. */
+async function findDesks(db: Db, codes: string[], tokenHashes: Buffer[]): Promise<DeskRow[]> {
+  if (codes.length === 0 && tokenHashes.length === 0) return [];
+  const { rows } = await sql<DeskRow>`${sql.raw(PREPARED)}
+    select desk.id, desk.code, desk.unit_id, desk.active, unit.valid_until as unit_valid_until,
+      coalesce((
         select json_agg(json_build_object('id', domain.id, 'code', domain.code))
         from desk_domain join domain on domain.id = desk_domain.domain_id
         where desk_domain.desk_id = desk.id and domain.active
-      ), '[]')`.as('domains'),
+      ), '[]') as domains
+    from desk join unit on unit.id = desk.unit_id
+    where desk.id in (
+      select id from desk where code = any(${codes}::text[])
+      union
+      select desk_id from dossier_token where token_hash = any(${tokenHashes}::bytea[])
     )
-    .where((eb) =>
-      eb.or([
-        ...(codes.length > 0 ? [eb('desk.code', 'in', codes)] : []),
-        ...(ids.length > 0 ? [eb('desk.id', 'in', ids)] : []),
-      ]),
-    )
-    .execute();
+  `.execute(db);
+  return rows;
 }
 
 function checkRating(
@@ -337,10 +357,9 @@ function checkRating(
     return invalidRating(problems);
   }
 
-  const questionByCode = new Map(questionnaire.questions.map((question) => [question.code, question]));
   const answers: { question_id: number; score: number }[] = [];
   for (const [code, score] of Object.entries(body.answers)) {
-    const question = questionByCode.get(code);
+    const question = questionnaire.questionByCode.get(code);
     if (!question) {
       problems.push({
         path: `answers.${code}`,
@@ -360,10 +379,9 @@ function checkRating(
     });
   }
 
-  const reasonByCode = new Map(questionnaire.reasons.map((reason) => [reason.code, reason]));
   const reasonIds: number[] = [];
   (body.reasons ?? []).forEach((code, position) => {
-    const reason = reasonByCode.get(code);
+    const reason = questionnaire.reasonByCode.get(code);
     if (!reason)
       problems.push({
         path: `reasons.${position}`,
@@ -388,185 +406,195 @@ function invalidRating(problems: FieldProblem[]): AppError {
   return new AppError(422, 'invalid_rating', 'The rating does not fit the desk or questionnaire', problems);
 }
 
+interface WriteResult {
+  ord: number;
+  inserted_id: number | null;
+  earlier_id: number | null;
+  earlier_hash: Buffer | null;
+  rate_limited: boolean;
+  token_taken: boolean;
+}
+
 /**
- * Counts the batch's accepted ratings per source in one statement per source; ratings
- * past the allowance get 429 and are taken back off the counter.
+ * Writes the checked ratings in one statement, which is its own transaction: ratings
+ * whose key is already stored are replays; the others are counted against their source's
+ * allowance (attempts past it count too, so a flood stays refused until the window ends);
+ * those within it claim their receipt code and are inserted with their answers, reasons
+ * and comment, and queued for the rollups.
  */
-async function applyRateLimit(
-  trx: Trx,
-  submissions: Submission[],
-  prepared: PreparedRating[],
-  outcomes: (Outcome | undefined)[],
-  policy: RateLimitPolicy,
-): Promise<PreparedRating[]> {
-  if (prepared.length === 0) return [];
-  const now = submissions[prepared[0]!.index]!.receivedAt;
-  const start = windowStart(now, policy.windowSeconds);
-  const retryAfter = String(secondsLeftInWindow(now, policy.windowSeconds));
-
-  const byBucket = new Map<string, PreparedRating[]>();
-  for (const rating of prepared) {
-    const key = rating.bucket.toString('hex');
-    byBucket.set(key, [...(byBucket.get(key) ?? []), rating]);
-  }
-  const allowed: PreparedRating[] = [];
-  // A fixed order of row locks across concurrent batches rules out deadlocks.
-  for (const key of [...byBucket.keys()].sort()) {
-    const ratings = byBucket.get(key)!;
-    const bucket = Buffer.from(key, 'hex');
-    const { hits } = await trx
-      .insertInto('rate_limit_counter')
-      .values({ bucket, window_start: start, hits: ratings.length })
-      .onConflict((oc) =>
-        oc
-          .columns(['bucket', 'window_start'])
-          .doUpdateSet({ hits: sql<number>`rate_limit_counter.hits + ${ratings.length}` }),
-      )
-      .returning('hits')
-      .executeTakeFirstOrThrow();
-    const room = Math.max(0, ratings[0]!.limit - (hits - ratings.length));
-    allowed.push(...ratings.slice(0, room));
-    const refused = ratings.slice(room);
-    if (refused.length > 0) {
-      await trx
-        .updateTable('rate_limit_counter')
-        .set({ hits: sql<number>`hits - ${refused.length}` })
-        .where('bucket', '=', bucket)
-        .where('window_start', '=', start)
-        .execute();
-      for (const rating of refused) {
-        outcomes[rating.index] = {
-          ok: false,
-          error: new AppError(
-            429,
-            'rate_limited',
-            'Too many ratings from this network; please try again later',
-            undefined,
-            {
-              'Retry-After': retryAfter,
-            },
-          ),
-        };
-      }
-    }
-  }
-  return allowed.sort((a, b) => a.index - b.index);
-}
-
-/** Marks the batch's receipt codes used; a code another transaction used first is refused. */
-async function claimTokens(
-  trx: Trx,
-  submissions: Submission[],
-  prepared: PreparedRating[],
-  outcomes: (Outcome | undefined)[],
-  keyConflicts: number[],
-): Promise<PreparedRating[]> {
-  const withToken = prepared.filter((rating) => rating.token);
-  if (withToken.length === 0) return prepared;
-  const now = submissions[withToken[0]!.index]!.receivedAt;
-  // Two ratings of one batch with the same code: only the first may claim it.
-  const firstByToken = new Map<number, PreparedRating>();
-  for (const rating of withToken) if (!firstByToken.has(rating.token!.id)) firstByToken.set(rating.token!.id, rating);
-  const claimed = await trx
-    .updateTable('dossier_token')
-    .set({ used_at: now })
-    .where(
-      'id',
-      'in',
-      [...firstByToken.keys()].sort((a, b) => a - b),
-    )
-    .where('used_at', 'is', null)
-    .where('expires_at', '>', now)
-    .returning('id')
-    .execute();
-  const claimedIds = new Set(claimed.map((row) => row.id));
-  return prepared.filter((rating) => {
-    if (!rating.token) return true;
-    if (claimedIds.has(rating.token.id) && firstByToken.get(rating.token.id) === rating) return true;
-    keyConflicts.push(rating.index);
-    return false;
-  });
-}
-
 async function insertRatings(
-  trx: Trx,
+  db: Db,
   submissions: Submission[],
   hashes: Buffer[],
   prepared: PreparedRating[],
   outcomes: (Outcome | undefined)[],
   keyConflicts: number[],
+  policy: RateLimitPolicy,
 ): Promise<void> {
   if (prepared.length === 0) return;
-  // Sorted by key so that concurrent batches wait on unique-index entries in one order.
-  const ordered = [...prepared].sort((a, b) =>
-    submissions[a.index]!.body.idempotencyKey < submissions[b.index]!.body.idempotencyKey ? -1 : 1,
-  );
-  const inserted = await trx
-    .insertInto('response')
-    .values(
-      ordered.map((rating) => {
-        const { body, receivedAt } = submissions[rating.index]!;
-        return {
-          idempotency_key: body.idempotencyKey,
-          request_hash: hashes[rating.index]!,
-          desk_id: rating.desk.id,
-          unit_id: rating.desk.unit_id,
-          domain_id: rating.domainId,
-          questionnaire_id: rating.questionnaire.questionnaire.id,
-          channel: body.channel,
-          language: body.language,
-          dossier_token_id: rating.token?.id ?? null,
-          client_time: body.clientTime ? new Date(body.clientTime) : null,
-          rated_at: ratedAt(body.clientTime, receivedAt),
-          received_at: receivedAt,
-        };
-      }),
-    )
-    .onConflict((oc) => oc.column('idempotency_key').doNothing())
-    .returning(['id', 'idempotency_key'])
-    .execute();
-  const idByKey = new Map(inserted.map((row) => [row.idempotency_key, row.id]));
+  // Two ratings of one batch with the same receipt code: only the first may claim it.
+  const tokenClaimedBy = new Map<number, PreparedRating>();
+  const ratings = prepared.filter((rating) => {
+    if (!rating.token) return true;
+    if (!tokenClaimedBy.has(rating.token.id)) {
+      tokenClaimedBy.set(rating.token.id, rating);
+      return true;
+    }
+    keyConflicts.push(rating.index);
+    return false;
+  });
+  const column = <T>(value: (rating: PreparedRating, submission: Submission) => T) =>
+    ratings.map((rating) => value(rating, submissions[rating.index]!));
+  const each = <T>(items: (rating: PreparedRating, submission: Submission) => T[]) =>
+    ratings.flatMap((rating) => items(rating, submissions[rating.index]!).map((item) => [rating.index, item] as const));
+  const answers = each((rating) => rating.answers);
+  const reasons = each((rating) => rating.reasonIds);
+  const comments = each((_, { body }) => (body.comment ? [body.comment] : []));
+  const now = submissions[ratings[0]!.index]!.receivedAt;
 
-  const written: { rating: PreparedRating; id: number }[] = [];
+  const { rows } = await sql<WriteResult>`${sql.raw(PREPARED)}
+    with input as (
+      select * from unnest(
+        ${column((rating) => rating.index)}::int[],
+        ${column((_, { body }) => body.idempotencyKey)}::text[],
+        ${column((rating) => hashes[rating.index]!)}::bytea[],
+        ${column((rating) => rating.desk.id)}::int[],
+        ${column((rating) => rating.desk.unit_id)}::int[],
+        ${column((rating) => rating.domainId)}::smallint[],
+        ${column((rating) => rating.questionnaire.questionnaire.id)}::text[],
+        ${column((_, { body }) => body.channel)}::text[],
+        ${column((_, { body }) => body.language)}::text[],
+        ${column((rating) => rating.token?.id ?? null)}::bigint[],
+        ${column((_, { body }) => body.clientTime ?? null)}::timestamptz[],
+        ${column((_, { body, receivedAt }) => ratedAt(body.clientTime, receivedAt))}::timestamptz[],
+        ${column((_, { receivedAt }) => receivedAt)}::timestamptz[],
+        ${column((rating) => rating.bucket)}::bytea[],
+        ${column((rating) => rating.limit)}::int[],
+        ${column((rating) => rating.kioskDeviceId ?? null)}::int[]
+      ) as i (ord, idempotency_key, request_hash, desk_id, unit_id, domain_id, questionnaire_id, channel, language,
+              dossier_token_id, client_time, rated_at, received_at, bucket, allowance, kiosk_device_id)
+    ),
+    earlier as (
+      select i.ord, r.id, r.request_hash from input i join response r on r.idempotency_key = i.idempotency_key
+    ),
+    fresh as (
+      select i.*,
+        row_number() over (partition by i.bucket order by i.ord) as place,
+        count(*) over (partition by i.bucket) as from_bucket
+      from input i where i.ord not in (select ord from earlier)
+    ),
+    counted as (
+      insert into rate_limit_counter as counter (bucket, window_start, hits)
+      select bucket, ${windowStart(now, policy.windowSeconds)}, count(*) from fresh group by bucket
+      -- A fixed order of row locks across concurrent writers rules out deadlocks.
+      order by bucket
+      on conflict (bucket, window_start) do update set hits = counter.hits + excluded.hits
+      returning bucket, hits
+    ),
+    allowed as (
+      select f.* from fresh f join counted c on c.bucket = f.bucket
+      where f.place <= f.allowance - (c.hits - f.from_bucket)
+    ),
+    claimed as (
+      update dossier_token t set used_at = ${now}
+      from allowed a
+      where t.id = a.dossier_token_id and t.used_at is null and t.expires_at > ${now}
+      returning t.id
+    ),
+    inserted as (
+      insert into response (idempotency_key, request_hash, desk_id, unit_id, domain_id, questionnaire_id, channel,
+                            language, dossier_token_id, client_time, rated_at, received_at)
+      select idempotency_key, request_hash, desk_id, unit_id, domain_id, questionnaire_id, channel,
+        language, dossier_token_id, client_time, rated_at, received_at
+      from allowed
+      where dossier_token_id is null or dossier_token_id in (select id from claimed)
+      -- Sorted by key so that concurrent writers wait on unique-index entries in one order.
+      order by idempotency_key
+      on conflict (idempotency_key) do nothing
+      returning id, idempotency_key
+    ),
+    written as (
+      select i.ord, n.id, i.kiosk_device_id from inserted n join input i on i.idempotency_key = n.idempotency_key
+    ),
+    answers as (
+      insert into response_answer (response_id, question_id, score)
+      select w.id, a.question_id, a.score
+      from unnest(${answers.map(([index]) => index)}::int[], ${answers.map(([, answer]) => answer.question_id)}::int[],
+                  ${answers.map(([, answer]) => answer.score)}::smallint[]) as a (ord, question_id, score)
+      join written w on w.ord = a.ord
+    ),
+    reasons as (
+      insert into response_reason (response_id, reason_id)
+      select w.id, r.reason_id
+      from unnest(${reasons.map(([index]) => index)}::int[], ${reasons.map(([, reason]) => reason)}::int[]) as r (ord, reason_id)
+      join written w on w.ord = r.ord
+    ),
+    comments as (
+      insert into comment (response_id, body)
+      select w.id, c.body
+      from unnest(${comments.map(([index]) => index)}::int[], ${comments.map(([, body]) => body)}::text[]) as c (ord, body)
+      join written w on w.ord = c.ord
+    ),
+    pending as (
+      insert into rollup_pending (response_id) select id from written
+    ),
+    devices as (
+      update kiosk_device set last_rating_at = now()
+      where id in (select kiosk_device_id from written where kiosk_device_id is not null)
+    )
+    select i.ord,
+      w.id as inserted_id,
+      e.id as earlier_id,
+      e.request_hash as earlier_hash,
+      e.ord is null and a.ord is null as rate_limited,
+      a.dossier_token_id is not null and a.dossier_token_id not in (select id from claimed) as token_taken
+    from input i
+    left join earlier e on e.ord = i.ord
+    left join allowed a on a.ord = i.ord
+    left join written w on w.ord = i.ord
+  `.execute(db);
+
+  const retryAfter = String(secondsLeftInWindow(now, policy.windowSeconds));
+  const ratingByIndex = new Map(ratings.map((rating) => [rating.index, rating]));
   const releasedTokens: number[] = [];
-  for (const rating of ordered) {
-    const id = idByKey.get(submissions[rating.index]!.body.idempotencyKey);
-    if (id === undefined) {
-      // Another transaction committed this key meanwhile; its receipt code goes back.
-      keyConflicts.push(rating.index);
-      if (rating.token) releasedTokens.push(rating.token.id);
+  for (const row of rows) {
+    if (row.inserted_id !== null) {
+      outcomes[row.ord] = { ok: true, id: row.inserted_id, replayed: false };
+    } else if (row.earlier_id !== null) {
+      outcomes[row.ord] = replayOutcome({ id: row.earlier_id, request_hash: row.earlier_hash! }, hashes[row.ord]!);
+    } else if (row.rate_limited) {
+      outcomes[row.ord] = {
+        ok: false,
+        error: new AppError(
+          429,
+          'rate_limited',
+          'Too many ratings from this network; please try again later',
+          undefined,
+          {
+            'Retry-After': retryAfter,
+          },
+        ),
+      };
     } else {
-      written.push({ rating, id });
+      // The receipt code, or the key, was taken meanwhile by another transaction.
+      keyConflicts.push(row.ord);
+      const token = ratingByIndex.get(row.ord)?.token;
+      if (token && !row.token_taken) releasedTokens.push(token.id);
     }
   }
+  // A code claimed for a rating whose key another transaction stored first goes back.
   if (releasedTokens.length > 0) {
-    await trx.updateTable('dossier_token').set({ used_at: null }).where('id', 'in', releasedTokens).execute();
-  }
-  if (written.length === 0) return;
-
-  const answers = written.flatMap(({ rating, id }) => rating.answers.map((answer) => ({ response_id: id, ...answer })));
-  if (answers.length > 0) await trx.insertInto('response_answer').values(answers).execute();
-  const reasons = written.flatMap(({ rating, id }) =>
-    rating.reasonIds.map((reason_id) => ({ response_id: id, reason_id })),
-  );
-  if (reasons.length > 0) await trx.insertInto('response_reason').values(reasons).execute();
-  const comments = written.flatMap(({ rating, id }) => {
-    const body = submissions[rating.index]!.body.comment;
-    return body ? [{ response_id: id, body }] : [];
-  });
-  if (comments.length > 0) await trx.insertInto('comment').values(comments).execute();
-  await trx
-    .insertInto('rollup_pending')
-    .values(written.map(({ id }) => ({ response_id: id })))
-    .execute();
-  const devices = [...new Set(written.flatMap(({ rating }) => (rating.kioskDeviceId ? [rating.kioskDeviceId] : [])))];
-  if (devices.length > 0) {
-    await trx
-      .updateTable('kiosk_device')
-      .set({ last_rating_at: sql`now()` })
-      .where('id', 'in', devices.sort())
+    await db
+      .updateTable('dossier_token')
+      .set({ used_at: null })
+      .where('id', 'in', releasedTokens)
+      .where(({ not, exists, selectFrom, ref }) =>
+        not(
+          exists(
+            selectFrom('response').select('id').whereRef('response.dossier_token_id', '=', ref('dossier_token.id')),
+          ),
+        ),
+      )
       .execute();
   }
-
-  for (const { rating, id } of written) outcomes[rating.index] = { ok: true, id, replayed: false };
 }

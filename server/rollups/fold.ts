@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { PREPARED } from '../db/connect.ts';
 import type { Db, Trx } from '../db/database.ts';
 
 /** Advisory lock that serialises folding and closure changes across all server processes. */
@@ -21,7 +22,7 @@ export async function foldPending(db: Db, limit = 5000): Promise<number> {
       trx,
     );
     if (!locked.rows[0]?.locked) return 0;
-    const result = await sql<{ folded: number }>`
+    const result = await sql<{ folded: number }>`${sql.raw(PREPARED)}
       with batch as (
         delete from rollup_pending
         where response_id in (select response_id from rollup_pending order by response_id limit ${limit})
@@ -31,9 +32,14 @@ export async function foldPending(db: Db, limit = 5000): Promise<number> {
         select r.id, r.unit_id, r.desk_id, r.domain_id, r.channel, vn_month(r.rated_at) as month
         from batch join response r on r.id = batch.response_id
       ),
+      -- Answers are looked up rating by rating (a lateral subquery that \`offset 0\` keeps
+      -- from being flattened into a join): as a join, the planner, guessing the batch's
+      -- size, ends up scanning every answer ever given once the table is large.
       answered as (
         select rated.*, a.question_id, a.score
-        from rated join response_answer a on a.response_id = rated.id
+        from rated cross join lateral (
+          select question_id, score from response_answer where response_id = rated.id offset 0
+        ) a
       ),
       desk_rollup as (
         insert into rollup_desk_month (unit_id, month, desk_id, domain_id, channel, question_id, n1, n2, n3, n4, n5)
@@ -63,7 +69,7 @@ export async function foldPending(db: Db, limit = 5000): Promise<number> {
         insert into rollup_reason_month (unit_id, month, domain_id, reason_id, n)
         select c.ancestor_id, rated.month, rated.domain_id, rr.reason_id, count(*)
         from rated
-        join response_reason rr on rr.response_id = rated.id
+        cross join lateral (select reason_id from response_reason where response_id = rated.id offset 0) rr
         join unit_closure c on c.unit_id = rated.unit_id
         group by c.ancestor_id, rated.month, rated.domain_id, rr.reason_id
         on conflict (unit_id, month, domain_id, reason_id) do update set n = rollup_reason_month.n + excluded.n
@@ -82,4 +88,34 @@ export async function foldAll(db: Db, limit = 5000): Promise<number> {
     total += folded;
     if (folded < limit) return total;
   }
+}
+
+/**
+ * Recomputes every rollup from the raw ratings, in one transaction: after a bulk load or
+ * a restore, where folding rating by rating would only be slower. Readers see the old
+ * rollups until it commits.
+ */
+export async function rebuildRollups(db: Db): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    await lockRollups(trx);
+    // Grouping millions of rows wants more memory than a request does.
+    await sql`set local work_mem = '256MB'`.execute(trx);
+    await sql`
+      truncate rollup_desk_month, rollup_unit_month, rollup_reason_month, rollup_pending;
+      insert into rollup_desk_month (unit_id, month, desk_id, domain_id, channel, question_id, n1, n2, n3, n4, n5)
+      select r.unit_id, vn_month(r.rated_at), r.desk_id, r.domain_id, r.channel, a.question_id,
+        count(*) filter (where a.score = 1), count(*) filter (where a.score = 2), count(*) filter (where a.score = 3),
+        count(*) filter (where a.score = 4), count(*) filter (where a.score = 5)
+      from response r join response_answer a on a.response_id = r.id
+      group by 1, 2, 3, 4, 5, 6;
+      insert into rollup_unit_month (unit_id, month, domain_id, question_id, n1, n2, n3, n4, n5)
+      select c.ancestor_id, d.month, d.domain_id, d.question_id, sum(d.n1), sum(d.n2), sum(d.n3), sum(d.n4), sum(d.n5)
+      from rollup_desk_month d join unit_closure c on c.unit_id = d.unit_id
+      group by 1, 2, 3, 4;
+      insert into rollup_reason_month (unit_id, month, domain_id, reason_id, n)
+      select c.ancestor_id, vn_month(r.rated_at), r.domain_id, rr.reason_id, count(*)
+      from response r join response_reason rr on rr.response_id = r.id join unit_closure c on c.unit_id = r.unit_id
+      group by 1, 2, 3, 4;
+    `.execute(trx);
+  });
 }

@@ -37,6 +37,11 @@ export type CountRow = ScoreCounts & {
  */
 export async function scoreCounts(db: Db, query: CountQuery): Promise<CountRow[]> {
   if (query.unitIds.length === 0 || query.from >= query.to) return [];
+  return (await scoreCountsQuery(query).execute(db)).rows;
+}
+
+/** The statement behind `scoreCounts`, for running it elsewhere or explaining its plan. */
+export function scoreCountsQuery(query: CountQuery): RawBuilder<CountRow> {
   const { fullFrom, fullTo } = wholeMonths(query.from, query.to);
   // Desk and channel are kept only in the desk rollup; everything else is a unit lookup.
   const needsDesk =
@@ -55,15 +60,14 @@ export async function scoreCounts(db: Db, query: CountQuery): Promise<CountRow[]
 
   const dimensions = query.groupBy.map((dimension) => sql.ref(`slice.${dimension}`));
   const select = query.groupBy.map((dimension) => sql`slice.${sql.ref(dimension)} as ${sql.ref(dimension)}`);
-  const result = await sql<CountRow>`
+  return sql<CountRow>`
     select ${sql.join([
       ...select,
       sql`sum(n1)::integer as n1, sum(n2)::integer as n2, sum(n3)::integer as n3, sum(n4)::integer as n4, sum(n5)::integer as n5`,
     ])}
     from (${sql.join(parts, sql` union all `)}) as slice
     ${dimensions.length > 0 ? sql`group by ${sql.join(dimensions)} order by ${sql.join(dimensions)}` : sql``}
-  `.execute(db);
-  return result.rows;
+  `;
 }
 
 /** The whole months inside [from, to): [fullFrom, fullTo), empty when fullFrom >= fullTo. */
@@ -122,8 +126,21 @@ function deskRollupPart(query: CountQuery, fullFrom: string, fullTo: string): Ra
   `;
 }
 
-/** Raw ratings in [start, end): all of them, or only those not yet folded. */
+/**
+ * Raw ratings in [start, end): all of them, or only those not yet folded. The unfolded
+ * tail is read from `rollup_pending` outwards, one index lookup per pending rating, so its
+ * cost follows the tail's length (small: the folder keeps it so), never the history's.
+ */
 function rawPart(query: CountQuery, start: Date, end: Date, pendingOnly: boolean): RawBuilder<unknown> {
+  const ratings = pendingOnly
+    ? sql`rollup_pending p
+      cross join lateral (
+        select * from response where response.id = p.response_id and response.rated_at >= ${start} and response.rated_at < ${end}
+        offset 0
+      ) r
+      join unit_closure c on c.unit_id = r.unit_id`
+    : sql`unit_closure c
+      join response r on r.unit_id = c.unit_id and r.rated_at >= ${start} and r.rated_at < ${end}`;
   return sql`
     select ${dimensionColumns(query, {
       unit: sql`c.ancestor_id`,
@@ -135,9 +152,7 @@ function rawPart(query: CountQuery, start: Date, end: Date, pendingOnly: boolean
     })},
       (a.score = 1)::integer as n1, (a.score = 2)::integer as n2, (a.score = 3)::integer as n3,
       (a.score = 4)::integer as n4, (a.score = 5)::integer as n5
-    from unit_closure c
-    join response r on r.unit_id = c.unit_id and r.rated_at >= ${start} and r.rated_at < ${end}
-    ${pendingOnly ? sql`join rollup_pending p on p.response_id = r.id` : sql``}
+    from ${ratings}
     join response_answer a on a.response_id = r.id
     join question q on q.id = a.question_id
     where c.ancestor_id = any(${query.unitIds}::integer[])
@@ -160,9 +175,17 @@ export async function reasonCounts(db: Db, query: ReasonCountQuery): Promise<{ r
     query.domainIds ? sql`and ${sql.ref(column)} = any(${query.domainIds}::smallint[])` : sql``;
   const raw = (start: Date, end: Date, pendingOnly: boolean) => sql`
     select rr.reason_id as reason, 1 as n
-    from unit_closure c
-    join response r on r.unit_id = c.unit_id and r.rated_at >= ${start} and r.rated_at < ${end}
-    ${pendingOnly ? sql`join rollup_pending p on p.response_id = r.id` : sql``}
+    from ${
+      pendingOnly
+        ? sql`rollup_pending p
+      cross join lateral (
+        select * from response where response.id = p.response_id and response.rated_at >= ${start} and response.rated_at < ${end}
+        offset 0
+      ) r
+      join unit_closure c on c.unit_id = r.unit_id`
+        : sql`unit_closure c
+      join response r on r.unit_id = c.unit_id and r.rated_at >= ${start} and r.rated_at < ${end}`
+    }
     join response_reason rr on rr.response_id = r.id
     where c.ancestor_id = any(${query.unitIds}::integer[]) ${domainFilter('r.domain_id')}
   `;

@@ -1,6 +1,5 @@
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import mammoth from 'mammoth';
 import { sql } from 'kysely';
 import { z } from 'zod';
 import { requireRole } from '../auth/auth.middleware.ts';
@@ -10,8 +9,7 @@ import { isUniqueViolation } from '../db/errors.ts';
 import { domainIdsByCode } from '../domains/domain.repository.ts';
 import { AppError } from '../errors.ts';
 import { dateSchema, idParamSchema } from '../officials/params.ts';
-import { jsonBodyLimit } from '../responses/response.routes.ts';
-import { fieldProblems, requireJsonBody, validate } from '../validation.ts';
+import { fieldProblems, jsonBodyLimit, requireJsonBody, validate } from '../validation.ts';
 import { extractTargets } from './plan-extraction.ts';
 
 const targetFields = {
@@ -67,6 +65,8 @@ async function planText(file: File): Promise<string> {
     /\.docx$/i.test(file.name) ||
     file.type === 'application/vnd.openxmlformats-officedocument.wordprocessingml.document'
   ) {
+    // Loaded on first use, like every library only a rare request needs.
+    const { default: mammoth } = await import('mammoth');
     try {
       return (await mammoth.extractRawText({ buffer: bytes })).value;
     } catch {

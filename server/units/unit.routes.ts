@@ -7,8 +7,7 @@ import { assertUnitInScope, inScope } from '../auth/scope.ts';
 import { isUniqueViolation } from '../db/errors.ts';
 import { AppError } from '../errors.ts';
 import { dateSchema, idParamSchema } from '../officials/params.ts';
-import { jsonBodyLimit } from '../responses/response.routes.ts';
-import { requireJsonBody, validate } from '../validation.ts';
+import { jsonBodyLimit, requireJsonBody, validate } from '../validation.ts';
 import { createUnit, mergeUnit } from './unit.repository.ts';
 
 const unitCode = z

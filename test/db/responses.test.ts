@@ -555,6 +555,51 @@ describe('bad input writes nothing and gets a clear 4xx', () => {
     expect((error as { requestId?: string }).requestId).toBe(response.headers.get('x-request-id'));
   });
 
+  it('an oversized body sent in chunks, without a declared length, is refused too', async () => {
+    const before = await writtenRows(db);
+    const body = new TextEncoder().encode(JSON.stringify(quickRating({ deskCode, comment: 'x'.repeat(40_000) })));
+    const response = await fetch(`${api.baseUrl}/api/v1/public/responses`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: new ReadableStream({
+        start(controller) {
+          for (let start = 0; start < body.length; start += 4096)
+            controller.enqueue(body.subarray(start, start + 4096));
+          controller.close();
+        },
+      }),
+      duplex: 'half',
+    } as RequestInit);
+    expect(response.status).toBe(413);
+    expect((await errorOf(response)).code).toBe('payload_too_large');
+    expect(await writtenRows(db)).toEqual(before);
+  });
+
+  it('every answer, success or error, carries the browser protections', async () => {
+    const answers = [
+      await api.post('/api/v1/public/responses', quickRating({ deskCode })),
+      await api.post('/api/v1/public/responses', quickRating({ deskCode: 'zzzz9999' })),
+      await api.get(`/s/${deskCode}`),
+    ];
+    for (const response of answers) {
+      expect(response.headers.get('content-security-policy')).toContain("script-src 'self'");
+      expect(response.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
+      expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(response.headers.get('x-frame-options')).toBe('DENY');
+      expect(response.headers.get('referrer-policy')).toBe('same-origin');
+      // Served over plain http here, so no HSTS (it would pin a name to https).
+      expect(response.headers.get('strict-transport-security')).toBeNull();
+      await response.body?.cancel();
+    }
+  });
+
+  it('served over https, pins its name to https with HSTS', async () => {
+    const secure = await startTestServer(db, { PUBLIC_BASE_URL: 'https://sipas.example.gov.vn' });
+    const response = await secure.get('/healthz');
+    expect(response.headers.get('strict-transport-security')).toBe('max-age=31536000; includeSubDomains');
+    await response.body?.cancel();
+  });
+
   it('unknown paths answer 404 in the same shape', async () => {
     const response = await api.get(`/api/v1/public/nothing-${randomUUID()}`);
     expect(response.status).toBe(404);

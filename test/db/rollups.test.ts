@@ -9,7 +9,7 @@ import {
 } from '../../server/questionnaires/questionnaire.repository.ts';
 import { pairKioskDevice } from '../../server/kiosks/kiosk-device.repository.ts';
 import { writeBatch, type Submission } from '../../server/responses/write-batch.ts';
-import { foldAll, foldPending } from '../../server/rollups/fold.ts';
+import { foldAll, foldPending, rebuildRollups } from '../../server/rollups/fold.ts';
 import { scoreCounts, type CountRow, type Dimension } from '../../server/rollups/score-counts.ts';
 import type { Unit } from '../../server/units/unit.table.ts';
 import { mergeUnit } from '../../server/units/unit.repository.ts';
@@ -335,5 +335,23 @@ describe('merged units', () => {
     ).rejects.toMatchObject({
       code: 'merge_cycle',
     });
+  });
+});
+
+describe('rebuilding the rollups', () => {
+  it('gives the same rollups as folding rating by rating', async () => {
+    await foldAll(db);
+    const snapshot = async () =>
+      (
+        await sql<Record<string, unknown>>`
+          select 'unit' as kind, unit_id, month, domain_id, question_id, n1, n2, n3, n4, n5 from rollup_unit_month
+          union all select 'desk', desk_id, month, domain_id, question_id, n1, n2, n3, n4, n5 from rollup_desk_month
+          order by 1, 2, 3, 4, 5, 6, 7, 8, 9, 10
+        `.execute(db)
+      ).rows;
+    const folded = await snapshot();
+    await rebuildRollups(db);
+    expect(await snapshot()).toEqual(folded);
+    expect(folded.length).toBeGreaterThan(10);
   });
 });
