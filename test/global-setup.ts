@@ -29,7 +29,7 @@ declare module 'vitest' {
 export default async function setup(project: TestProject) {
   // The pages under test are the built ones, built exactly as `npm start` builds them
   // (in a process of its own: the test environment would change the build).
-  for (const mode of ['production', 'officials']) {
+  for (const mode of ['production', 'officials', 'ssr']) {
     await execFileAsync(
       process.execPath,
       [path.resolve('node_modules/vite/bin/vite.js'), 'build', '--mode', mode, '--logLevel', 'error'],

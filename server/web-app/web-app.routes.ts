@@ -1,8 +1,9 @@
 import { serveStatic } from '@hono/node-server/serve-static';
 import { Hono, type Context } from 'hono';
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import zlib, { brotliCompressSync, gzipSync } from 'node:zlib';
 import type { AppEnv } from '../app-env.ts';
 import { DOSSIER_TOKEN_PATTERN } from '../dossiers/dossier.repository.ts';
 import { AppError } from '../errors.ts';
@@ -12,9 +13,52 @@ import type { Survey } from '../survey/survey.schema.ts';
 
 export const webRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dist/web');
 const relativeRoot = path.relative(process.cwd(), webRoot) || '.';
+const surveyRenderer = path.resolve(webRoot, '../ssr/render.js');
 
 /** What the survey page finds embedded in its HTML: the survey, or why there is none. */
 export type EmbeddedSurvey = { survey: Survey } | { error: { status: number; code: string } };
+
+type RenderSurvey = (props: {
+  source: { deskCode: string } | { dossierToken: string };
+  embedded: EmbeddedSurvey;
+}) => string;
+
+let renderer: { modified: number; render: Promise<RenderSurvey> } | undefined;
+
+/** The survey renderer built by `npm run build`, loaded again when a build replaces it. */
+async function loadSurveyRenderer(): Promise<RenderSurvey> {
+  let modified: number;
+  try {
+    modified = (await stat(surveyRenderer)).mtimeMs;
+  } catch {
+    throw notBuilt();
+  }
+  if (renderer?.modified !== modified) {
+    const url = `${pathToFileURL(surveyRenderer).href}?built=${modified}`;
+    renderer = { modified, render: import(url).then((module: { renderSurvey: RenderSurvey }) => module.renderSurvey) };
+  }
+  return renderer.render;
+}
+
+const notBuilt = () => new AppError(503, 'web_app_not_built', 'The web app is not built yet: run `npm run build`');
+
+/**
+ * Sends a page compressed when the browser takes it: a citizen's first screen on slow
+ * mobile data is mostly this HTML. (Built assets are compressed once, at build time.)
+ */
+function compressedHtml(c: Context<AppEnv>, html: string, status: 200 | 404 | 409) {
+  c.header('Cache-Control', 'no-cache');
+  c.header('Vary', 'Accept-Encoding');
+  const accepted = c.req.header('accept-encoding') ?? '';
+  if (html.length < 1024 || !/\b(br|gzip)\b/.test(accepted)) return c.html(html, status);
+  const brotli = /\bbr\b/.test(accepted);
+  const body = brotli
+    ? brotliCompressSync(html, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 5 } })
+    : gzipSync(html);
+  c.header('Content-Encoding', brotli ? 'br' : 'gzip');
+  c.header('Content-Type', 'text/html; charset=UTF-8');
+  return c.body(new Uint8Array(body), status);
+}
 
 async function htmlPage(c: Context<AppEnv>, file: string, status: 200 | 404 | 409 = 200, embedded?: EmbeddedSurvey) {
   let html: string;
@@ -22,15 +66,22 @@ async function htmlPage(c: Context<AppEnv>, file: string, status: 200 | 404 | 40
     // Read per request (a kilobyte, from the page cache) so a rebuild never serves stale asset names.
     html = await readFile(path.join(webRoot, file), 'utf8');
   } catch {
-    throw new AppError(503, 'web_app_not_built', 'The web app is not built yet: run `npm run build`');
+    throw notBuilt();
   }
   if (embedded) {
+    const source =
+      c.req.param('code') !== undefined ? { deskCode: c.req.param('code')! } : { dossierToken: c.req.param('token')! };
+    const form = (await loadSurveyRenderer())({ source, embedded });
     // `<` is escaped so that no text in the data can close the script element.
     const json = JSON.stringify(embedded).replace(/</g, '\\u003c');
-    html = html.replace(/(<script id="survey-data" type="application\/json">)[^<]*(<\/script>)/, `$1${json}$2`);
+    html = html
+      .replace('<div id="app"></div>', () => `<div id="app">${form}</div>`)
+      .replace(
+        /(<script id="survey-data" type="application\/json">)[^<]*(<\/script>)/,
+        (_, open: string, close: string) => `${open}${json}${close}`,
+      );
   }
-  c.header('Cache-Control', 'no-cache');
-  return c.html(html, status);
+  return compressedHtml(c, html, status);
 }
 
 /** Loads a survey for embedding; an error the citizen should see becomes the page's state. */
@@ -54,11 +105,11 @@ export const webAppRoutes = new Hono<AppEnv>()
     await next();
     if (c.res.status === 200) c.header('Cache-Control', 'public, max-age=31536000, immutable');
   })
-  .use('/assets/*', serveStatic({ root: relativeRoot }))
+  .use('/assets/*', serveStatic({ root: relativeRoot, precompressed: true }))
   .get('/sw.js', async (c, next) => {
     c.header('Cache-Control', 'no-cache');
     c.header('Service-Worker-Allowed', '/');
-    return serveStatic({ root: relativeRoot, path: 'sw.js' })(c, next);
+    return serveStatic({ root: relativeRoot, path: 'sw.js', precompressed: true })(c, next);
   })
   .get('/', (c) => htmlPage(c, 'index.html'))
   .get('/s/:code', async (c) => {

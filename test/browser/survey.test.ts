@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { createTestDatabase } from '../database.ts';
-import { makeDesk, makeDossierToken } from '../factories.ts';
+import { makeDesk, makeDossierToken, makeUnit } from '../factories.ts';
 import { startTestServer, type TestServer } from '../server.ts';
 import { expectAccessible, expectLargeTargets, expectNoSidewaysScroll, launchChromium, phone } from './chromium.ts';
 
@@ -65,6 +65,29 @@ describe('survey page on a phone', () => {
     expect(stored).toMatchObject({ channel: 'qr', language: 'vi', domain: 'construction', comment: null });
     expect(await answersOf(stored!.id)).toEqual([{ code: 'overall', score: 4 }]);
     await page.context().close();
+  });
+
+  it('the faces come with the page: a face tapped before the script has arrived is kept', async () => {
+    const { desk } = await makeDesk(db, { domains: ['health'] });
+    const context = await phone(browser);
+    const page = await context.newPage();
+    let releaseScripts = () => {};
+    const scriptsHeld = new Promise<void>((resolve) => (releaseScripts = resolve));
+    await page.route(/\/assets\/.*\.js$/, async (route) => {
+      await scriptsHeld;
+      await route.continue();
+    });
+    await page.goto(`${server.baseUrl}/s/${desk.code}`, { waitUntil: 'commit' });
+    await page.getByRole('radio', { name: 'Không hài lòng', exact: true }).check();
+    releaseScripts();
+    // The page is live once the low rating has opened its reasons.
+    await page.getByRole('checkbox', { name: 'Phải chờ đợi lâu' }).check();
+    await expect.poll(() => page.getByRole('radio', { name: 'Không hài lòng', exact: true }).isChecked()).toBe(true);
+    await page.getByRole('button', { name: 'Gửi đánh giá' }).click();
+    await expect.poll(() => page.getByText('Cảm ơn Ông/Bà đã đánh giá!').count()).toBe(1);
+    const [stored] = await ratingsOfDesk(desk.id);
+    expect(await answersOf(stored!.id)).toEqual([{ code: 'overall', score: 2 }]);
+    await context.close();
   });
 
   it('after a low rating offers the reasons and a comment, which are stored', async () => {
@@ -213,6 +236,19 @@ describe('receipt codes', () => {
     await expect.poll(() => page.getByRole('alert').textContent()).toContain('hết hạn');
     await page.getByRole('button', { name: 'Switch to English' }).click();
     await expect.poll(() => page.getByRole('alert').textContent()).toContain('can no longer be used');
+    await page.context().close();
+  });
+});
+
+describe('hostile names', () => {
+  it('a unit name with markup is shown as text on the server-rendered survey, and never runs', async () => {
+    const name = '<img src=x onerror="window.__xss=1"><script>window.__xss=2</script>Xã <b>đậm</b>';
+    const unit = await makeUnit(db, { name });
+    const { desk } = await makeDesk(db, { unit, domains: ['land'] });
+    const page = await openSurvey(`/s/${desk.code}`);
+    await page.getByText(name).first().waitFor();
+    expect(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss)).toBeUndefined();
+    expect(await page.locator('b', { hasText: 'đậm' }).count()).toBe(0);
     await page.context().close();
   });
 });

@@ -98,3 +98,47 @@ describe('GET /api/v1/public/dossiers/:token', () => {
     expect((await api.get('/api/v1/public/dossiers/short')).status).toBe(400);
   });
 });
+
+describe('the survey page a QR code opens', () => {
+  it('arrives with its form rendered, and the survey embedded for the script', async () => {
+    const { desk, unit } = await makeDesk(db, { domains: ['health'] });
+    const response = await api.get(`/s/${desk.code}`);
+    expect(response.status).toBe(200);
+    const html = await response.text();
+    const app = html.slice(html.indexOf('<div id="app">'), html.indexOf('<script id="survey-data"'));
+    expect(app).toContain(unit.name);
+    // The five faces, before any script runs.
+    expect(app.match(/type="radio"/g)).toHaveLength(5);
+    for (const word of ['Rất không hài lòng', 'Không hài lòng', 'Bình thường', 'Hài lòng', 'Rất hài lòng']) {
+      expect(app).toContain(word);
+    }
+    const embedded = /<script id="survey-data" type="application\/json">([^<]*)<\/script>/.exec(html)![1]!;
+    expect((JSON.parse(embedded) as { survey: Survey }).survey.desk.code).toBe(desk.code);
+  });
+
+  it('is compressed for browsers that take it, and so are its scripts and styles', async () => {
+    const { desk } = await makeDesk(db);
+    const plain = await api.get(`/s/${desk.code}`, { 'accept-encoding': 'identity' });
+    const html = await plain.text();
+    expect(plain.headers.get('content-encoding')).toBeNull();
+    const brotli = await api.get(`/s/${desk.code}`, { 'accept-encoding': 'gzip, deflate, br' });
+    expect(brotli.headers.get('content-encoding')).toBe('br');
+    expect(brotli.headers.get('vary')).toContain('Accept-Encoding');
+    // fetch decodes the body: the same page, fewer bytes on the wire.
+    expect(await brotli.text()).toBe(html);
+    const gzip = await api.get(`/s/${desk.code}`, { 'accept-encoding': 'gzip' });
+    expect(gzip.headers.get('content-encoding')).toBe('gzip');
+    await gzip.body?.cancel();
+
+    const assets = [...html.matchAll(/(?:src|href)="(\/assets\/[^"]+\.(?:js|css))"/g)].map((match) => match[1]!);
+    expect(assets.length).toBeGreaterThan(1);
+    for (const asset of assets) {
+      const response = await api.get(asset, { 'accept-encoding': 'br' });
+      expect(response.headers.get('content-encoding'), asset).toBe('br');
+      expect(response.headers.get('content-type'), asset).toMatch(
+        /^(text\/css|text\/javascript|application\/javascript)/,
+      );
+      expect((await response.text()).length).toBeGreaterThan(0);
+    }
+  });
+});
