@@ -161,7 +161,7 @@ const sampleComments = [
 ];
 
 /** A small deterministic generator, so every demo database holds the same ratings. */
-function mulberry32(seed: number): () => number {
+export function mulberry32(seed: number): () => number {
   let state = seed >>> 0;
   return () => {
     state = (state + 0x6d2b79f5) >>> 0;
