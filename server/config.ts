@@ -26,6 +26,7 @@ const configSchema = z
     RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().min(1).max(86_400).default(600),
     SIGN_IN_FAILURES_PER_ACCOUNT: z.coerce.number().int().min(1).default(5),
     SIGN_IN_ATTEMPTS_PER_SOURCE: z.coerce.number().int().min(1).default(30),
+    REQUEST_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
   })
   .transform((env) => ({
     port: env.PORT,
@@ -37,6 +38,7 @@ const configSchema = z
     seedDemo: env.SEED_DEMO,
     trustProxy: env.TRUST_PROXY,
     foldIntervalMs: env.FOLD_INTERVAL_MS,
+    requestTimeoutMs: env.REQUEST_TIMEOUT_SECONDS * 1000,
     rateLimit: {
       perSource: env.RATE_LIMIT_PER_SOURCE,
       perKiosk: env.RATE_LIMIT_PER_KIOSK,

@@ -70,6 +70,12 @@ export function errorHandler(logger: Logger): ErrorHandler {
     let appError: AppError;
     if (error instanceof AppError) {
       appError = error;
+      // The cause of a 5xx was logged where it happened; this line ties it to the request.
+      if (appError.status >= 500)
+        logger[appError.status === 500 ? 'error' : 'warn'](
+          { requestId, code: appError.code, method: c.req.method, path: c.req.routePath },
+          'request failed',
+        );
     } else if (error instanceof HTTPException) {
       appError = fromHttpException(error);
     } else {

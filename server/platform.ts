@@ -53,8 +53,19 @@ export async function startPlatform(config: Config, logger: Logger): Promise<Run
     const app = createApp({ db, config, logger, ratingWriter });
 
     const server = await new Promise<Server>((resolve, reject) => {
-      const started = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () =>
-        resolve(started as Server),
+      const started = serve(
+        {
+          fetch: app.fetch,
+          port: config.port,
+          hostname: config.host,
+          // A client that sends its request slowly, or never finishes it, is cut off.
+          serverOptions: {
+            requestTimeout: config.requestTimeoutMs,
+            headersTimeout: Math.min(config.requestTimeoutMs, 10_000),
+            connectionsCheckingInterval: Math.min(config.requestTimeoutMs / 2, 5_000),
+          },
+        },
+        () => resolve(started as Server),
       ) as Server;
       started.once('error', reject);
     });

@@ -14,6 +14,13 @@ export function fieldProblems(issues: readonly z.core.$ZodIssue[], prefix: Prope
   }));
 }
 
+/** A partial update must name something to change: an empty one is the client's mistake. */
+export function someChange<Schema extends z.ZodObject>(schema: Schema): Schema {
+  return schema.refine((value) => Object.values(value).some((field) => field !== undefined), {
+    message: 'name at least one field to change',
+  });
+}
+
 /**
  * Validates one part of the request with a zod schema; failures become a 400 with a
  * problem per field, in the same shape as every other error.

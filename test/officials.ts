@@ -35,7 +35,7 @@ export async function makeOfficial(db: Db, role: Role, unit: Unit, password = 'c
 }
 
 export async function signIn(
-  server: TestServer,
+  server: Pick<TestServer, 'request'>,
   username: string,
   password = 'correct-horse-battery',
 ): Promise<SignedIn> {

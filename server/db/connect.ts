@@ -32,12 +32,21 @@ function preparingPool(pool: pg.Pool): PostgresPool {
   return {
     connect: async () => {
       const client = await pool.connect();
+      // A connection lost while the client is checked out but between statements (the
+      // database restarting under an open transaction) is reported as an 'error' event,
+      // which would end the process unheard. The client is then discarded on release.
+      let lost: Error | undefined;
+      const onError = (error: Error) => (lost = error);
+      client.on('error', onError);
       return {
         query: ((textOrCursor: string | pg.Submittable, parameters?: unknown[]) =>
           typeof textOrCursor === 'string' && textOrCursor.startsWith(PREPARED)
             ? client.query({ name: statementName(textOrCursor), text: textOrCursor, values: parameters })
             : client.query(textOrCursor as string, parameters)) as never,
-        release: () => client.release(),
+        release: () => {
+          client.off('error', onError);
+          client.release(lost);
+        },
       };
     },
     end: () => pool.end(),

@@ -33,6 +33,8 @@ export interface EmbeddedPostgres {
 export interface EmbeddedPostgresOptions {
   dataDir: string;
   database: string;
+  /** A fixed port; by default a free one is chosen. */
+  port?: number;
   /** Extra `-c name=value` server settings, e.g. `{ fsync: 'off' }` for throw-away test clusters. */
   settings?: Record<string, string>;
   log?: (message: string) => void;
@@ -78,7 +80,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
       `embedded PostgreSQL already running on port ${port} (pid ${running.pid}); ${owned ? 'adopting it' : 'sharing it'}`,
     );
   } else {
-    port = await startServer(binaries, dataDir, runAs, options.settings ?? {}, password, log);
+    port = await startServer(binaries, dataDir, runAs, options, password, log);
     owned = true;
     await fs.writeFile(path.join(dataDir, OWNER_FILE), String(process.pid));
   }
@@ -296,12 +298,12 @@ async function startServer(
   binaries: Binaries,
   dataDir: string,
   runAs: RunAs | undefined,
-  settings: Record<string, string>,
+  options: Pick<EmbeddedPostgresOptions, 'port' | 'settings'>,
   password: string,
   log: (message: string) => void,
 ): Promise<number> {
   for (let attempt = 1; ; attempt++) {
-    const port = await freePort();
+    const port = options.port ?? (await freePort());
     const logPath = path.join(dataDir, LOG_FILE);
     const logFd = openSync(logPath, 'a', 0o600);
     const args = [
@@ -314,7 +316,7 @@ async function startServer(
       '-c',
       'unix_socket_directories=',
     ];
-    for (const [name, value] of Object.entries(settings)) args.push('-c', `${name}=${value}`);
+    for (const [name, value] of Object.entries(options.settings ?? {})) args.push('-c', `${name}=${value}`);
     // A process group of its own: Ctrl-C in the terminal must reach only the platform,
     // which finishes its requests before it stops the database.
     const child = spawn(binaries.postgres, args, {
@@ -340,7 +342,7 @@ async function startServer(
     const tail = (await fs.readFile(logPath, 'utf8').catch(() => '')).slice(-2000);
     if (exitCode === undefined) child.kill('SIGKILL');
     // Another process may have taken the port between probing and binding.
-    if (attempt < 3 && /could not bind|Address already in use/.test(tail)) continue;
+    if (attempt < 3 && options.port === undefined && /could not bind|Address already in use/.test(tail)) continue;
     throw new Error(`the embedded PostgreSQL did not start (see ${logPath}):\n${tail}`);
   }
 }

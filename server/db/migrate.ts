@@ -34,6 +34,21 @@ export async function migrateToLatest(db: Kysely<Database>): Promise<MigrationRe
   return result;
 }
 
+/** Migrates up or down to exactly `name`; throws when this version does not know it. */
+export async function migrateTo(db: Kysely<Database>, name: string): Promise<void> {
+  const migrator = new Migrator({ db, provider: folderProvider });
+  if (!(await migrator.getMigrations()).some((migration) => migration.name === name))
+    throw new Error(`migration ${name} is unknown to this version of the platform`);
+  const result = await migrator.migrateTo(name);
+  if (result.error) throw result.error;
+}
+
+/** The name of the last migration applied to the database, if any. */
+export async function currentMigration(db: Kysely<Database>): Promise<string | undefined> {
+  const migrations = await new Migrator({ db, provider: folderProvider }).getMigrations();
+  return migrations.filter((migration) => migration.executedAt).at(-1)?.name;
+}
+
 /** Reverts migrations one by one down to an empty schema (used to prove that `down` works). */
 export async function migrateToEmpty(db: Kysely<Database>): Promise<void> {
   const migrator = new Migrator({ db, provider: folderProvider });

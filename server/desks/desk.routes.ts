@@ -10,7 +10,7 @@ import type { Official } from '../officials/official.table.ts';
 import { AppError } from '../errors.ts';
 import { idParamSchema } from '../officials/params.ts';
 import { postersPdf, posterPng, posterSvg, type PosterContent } from '../posters/poster.ts';
-import { jsonBodyLimit, requireJsonBody, validate } from '../validation.ts';
+import { jsonBodyLimit, requireJsonBody, validate, someChange } from '../validation.ts';
 import { createDesk, findDeskById } from './desk.repository.ts';
 
 const domainCode = z.string().regex(/^[a-z][a-z0-9_]{1,39}$/, 'must be a domain code');
@@ -33,13 +33,15 @@ export const createDeskSchema = z.strictObject({
   kioskIdleSeconds: deskFields.kioskIdleSeconds.default(20),
   active: deskFields.active.default(true),
 });
-export const updateDeskSchema = z.strictObject({
-  name: deskFields.name.optional(),
-  domains: deskFields.domains.optional(),
-  questionnaire: deskFields.questionnaire.optional(),
-  kioskIdleSeconds: deskFields.kioskIdleSeconds.optional(),
-  active: deskFields.active.optional(),
-});
+export const updateDeskSchema = someChange(
+  z.strictObject({
+    name: deskFields.name.optional(),
+    domains: deskFields.domains.optional(),
+    questionnaire: deskFields.questionnaire.optional(),
+    kioskIdleSeconds: deskFields.kioskIdleSeconds.optional(),
+    active: deskFields.active.optional(),
+  }),
+);
 export const deskListQuerySchema = z.object({
   unitId: z.coerce.number().int().positive().max(2_147_483_647).optional(),
 });

@@ -6,7 +6,7 @@ import { notFound } from '../auth/scope.ts';
 import { isUniqueViolation } from '../db/errors.ts';
 import { AppError } from '../errors.ts';
 import { idParamSchema } from '../officials/params.ts';
-import { jsonBodyLimit, requireJsonBody, validate } from '../validation.ts';
+import { jsonBodyLimit, requireJsonBody, validate, someChange } from '../validation.ts';
 
 const name = z.string().trim().min(1).max(120);
 
@@ -16,12 +16,14 @@ export const createDomainSchema = z.strictObject({
   nameEn: name,
   position: z.int().min(0).max(32_000).default(500),
 });
-export const updateDomainSchema = z.strictObject({
-  nameVi: name.optional(),
-  nameEn: name.optional(),
-  position: z.int().min(0).max(32_000).optional(),
-  active: z.boolean().optional(),
-});
+export const updateDomainSchema = someChange(
+  z.strictObject({
+    nameVi: name.optional(),
+    nameEn: name.optional(),
+    position: z.int().min(0).max(32_000).optional(),
+    active: z.boolean().optional(),
+  }),
+);
 
 /** The coded list of domains: everyone reads it, the administrator extends it. */
 export const domainRoutes = new Hono<OfficialsEnv>()

@@ -8,7 +8,7 @@ import { assertUnitInScope, inScope, notFound } from '../auth/scope.ts';
 import { invalidateOfficialSessions } from '../auth/session.ts';
 import { isUniqueViolation } from '../db/errors.ts';
 import { AppError } from '../errors.ts';
-import { jsonBodyLimit, requireJsonBody, validate } from '../validation.ts';
+import { jsonBodyLimit, requireJsonBody, validate, someChange } from '../validation.ts';
 import type { Official, Role } from './official.table.ts';
 import { officialView } from './official.view.ts';
 import { idParamSchema } from './params.ts';
@@ -28,13 +28,15 @@ export const createOfficialSchema = z.strictObject({
   password,
 });
 
-export const updateOfficialSchema = z.strictObject({
-  displayName: z.string().trim().min(1).max(100).optional(),
-  role: role.optional(),
-  unitId: z.int().positive().optional(),
-  active: z.boolean().optional(),
-  password: password.optional(),
-});
+export const updateOfficialSchema = someChange(
+  z.strictObject({
+    displayName: z.string().trim().min(1).max(100).optional(),
+    role: role.optional(),
+    unitId: z.int().positive().optional(),
+    active: z.boolean().optional(),
+    password: password.optional(),
+  }),
+);
 
 /** A manager appoints viewers only; the administrator appoints anyone. */
 function assertMayAppoint(official: Official, appointed: Role): void {

@@ -9,7 +9,7 @@ import { isUniqueViolation } from '../db/errors.ts';
 import { domainIdsByCode } from '../domains/domain.repository.ts';
 import { AppError } from '../errors.ts';
 import { dateSchema, idParamSchema } from '../officials/params.ts';
-import { fieldProblems, jsonBodyLimit, requireJsonBody, validate } from '../validation.ts';
+import { fieldProblems, jsonBodyLimit, requireJsonBody, validate, someChange } from '../validation.ts';
 import { extractTargets } from './plan-extraction.ts';
 
 const targetFields = {
@@ -41,13 +41,15 @@ export const createTargetSchema = z
     message: 'is required for a domain target, and only for one',
   });
 
-export const updateTargetSchema = z.strictObject({
-  comparison: targetFields.comparison.optional(),
-  threshold: targetFields.threshold.optional(),
-  planNumber: targetFields.planNumber.optional(),
-  planDate: targetFields.planDate.optional(),
-  planSentence: targetFields.planSentence.optional(),
-});
+export const updateTargetSchema = someChange(
+  z.strictObject({
+    comparison: targetFields.comparison.optional(),
+    threshold: targetFields.threshold.optional(),
+    planNumber: targetFields.planNumber.optional(),
+    planDate: targetFields.planDate.optional(),
+    planSentence: targetFields.planSentence.optional(),
+  }),
+);
 
 export const targetListQuerySchema = z.object({
   unitId: z.coerce.number().int().positive().max(2_147_483_647).optional(),
@@ -111,7 +113,11 @@ export const targetRoutes = new Hono<OfficialsEnv>()
       const type = (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
       let text: string;
       if (type === 'multipart/form-data') {
-        const file = (await c.req.parseBody()).file;
+        // A body that is not a well-formed form (no parts, a wrong boundary) is the client's error.
+        const form = await c.req.parseBody().catch(() => {
+          throw new AppError(400, 'malformed_form', 'The request body is not a well-formed multipart form');
+        });
+        const file = form.file;
         if (!(file instanceof File)) {
           throw new AppError(400, 'invalid_request', 'Send the plan as the "file" field', [
             { path: 'file', code: 'required', message: 'is required' },

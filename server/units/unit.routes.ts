@@ -7,7 +7,7 @@ import { assertUnitInScope, inScope } from '../auth/scope.ts';
 import { isUniqueViolation } from '../db/errors.ts';
 import { AppError } from '../errors.ts';
 import { dateSchema, idParamSchema } from '../officials/params.ts';
-import { jsonBodyLimit, requireJsonBody, validate } from '../validation.ts';
+import { jsonBodyLimit, requireJsonBody, validate, someChange } from '../validation.ts';
 import { createUnit, mergeUnit } from './unit.repository.ts';
 
 const unitCode = z
@@ -24,12 +24,14 @@ export const createUnitSchema = z.strictObject({
   validFrom: dateSchema.nullable().optional(),
 });
 
-export const updateUnitSchema = z.strictObject({
-  code: unitCode.optional(),
-  name: unitName.optional(),
-  /** The first day the unit is closed; null reopens it. */
-  validUntil: dateSchema.nullable().optional(),
-});
+export const updateUnitSchema = someChange(
+  z.strictObject({
+    code: unitCode.optional(),
+    name: unitName.optional(),
+    /** The first day the unit is closed; null reopens it. */
+    validUntil: dateSchema.nullable().optional(),
+  }),
+);
 
 export const mergeUnitSchema = z.strictObject({
   intoUnitId: z.int().positive(),

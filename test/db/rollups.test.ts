@@ -16,6 +16,7 @@ import { mergeUnit } from '../../server/units/unit.repository.ts';
 import { vietnamDate } from '../../server/time/vietnam-time.ts';
 import { createTestDatabase } from '../database.ts';
 import { domainIds, makeDesk, makeUnit } from '../factories.ts';
+import { unitRollupsAndRecount } from '../rollups.ts';
 
 const { db } = await createTestDatabase();
 const unlimited = { rateLimit: { perSource: 1_000_000, perKiosk: 1_000_000, windowSeconds: 600 } };
@@ -234,19 +235,9 @@ describe('rollups', () => {
 
   it('the rollup tables equal a recount of the raw rows once everything is folded', async () => {
     await foldAll(db);
-    const recount = await sql<Record<string, unknown>>`
-      select c.ancestor_id as unit_id, vn_month(r.rated_at) as month, r.domain_id, a.question_id,
-        count(*) filter (where a.score = 1)::integer as n1, count(*) filter (where a.score = 2)::integer as n2,
-        count(*) filter (where a.score = 3)::integer as n3, count(*) filter (where a.score = 4)::integer as n4,
-        count(*) filter (where a.score = 5)::integer as n5
-      from response r join response_answer a on a.response_id = r.id join unit_closure c on c.unit_id = r.unit_id
-      group by 1, 2, 3, 4 order by 1, 2, 3, 4
-    `.execute(db);
-    const rollup = await sql<Record<string, unknown>>`
-      select unit_id, month, domain_id, question_id, n1, n2, n3, n4, n5 from rollup_unit_month order by 1, 2, 3, 4
-    `.execute(db);
-    expect(rollup.rows).toEqual(recount.rows);
-    expect(rollup.rows.length).toBeGreaterThan(10);
+    const { rollup, recount } = await unitRollupsAndRecount(db);
+    expect(rollup).toEqual(recount);
+    expect(rollup.length).toBeGreaterThan(10);
     const pending = await db
       .selectFrom('rollup_pending')
       .select(sql<number>`count(*)`.as('n'))

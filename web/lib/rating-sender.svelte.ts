@@ -2,7 +2,9 @@ import { flushQueue, RatingQueue, type QueuedRating, type SendResult } from './r
 
 export type SenderState = 'idle' | 'sending' | 'offline' | 'waiting' | 'unpaired';
 
-const MAX_BACKOFF_MS = 60_000;
+// A tablet at a desk should send what it kept soon after the server is back; thousands of
+// them retrying this often during an outage are still a light load.
+const MAX_BACKOFF_MS = 15_000;
 
 /**
  * Keeps sending the device's queued ratings: at once, again when the browser comes back
@@ -72,7 +74,8 @@ export class RatingSender {
     }
     if (stoppedBy.kind === 'retry') {
       this.state = stoppedBy.reason === 'offline' ? 'offline' : 'waiting';
-      const delay = Math.max(stoppedBy.afterMs, this.#backoffMs);
+      // Spread out, so that devices cut off together do not all come back in the same second.
+      const delay = Math.max(stoppedBy.afterMs, this.#backoffMs * (0.8 + 0.4 * Math.random()));
       this.#backoffMs = Math.min(this.#backoffMs * 2, MAX_BACKOFF_MS);
       this.#timer = setTimeout(() => this.kick(), delay);
     }
