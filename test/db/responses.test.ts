@@ -259,6 +259,25 @@ describe('receipt (dossier) codes', () => {
     expect(await writtenRows(db)).toEqual(before);
   });
 
+  it('cannot be guessed: 120 random bits each, kept only as a hash, a near miss is as unknown as any', async () => {
+    const tokens = await Promise.all(Array.from({ length: 200 }, () => makeDossierToken(db, desk)));
+    for (const token of tokens) expect(token).toMatch(/^[A-Za-z0-9_-]{20}$/);
+    expect(new Set(tokens).size).toBe(tokens.length);
+    // Every character of the codes is spread over the whole alphabet: no fixed or sequential parts.
+    expect(new Set(tokens.map((token) => token[0])).size).toBeGreaterThan(40);
+    const stored = await sql<{ text: string }>`select row_to_json(t)::text as text from dossier_token t`.execute(db);
+    for (const token of tokens.slice(0, 20)) expect(stored.rows.some((row) => row.text.includes(token))).toBe(false);
+
+    const token = tokens[0]!;
+    const nearMiss = `${token.slice(0, -1)}${token.endsWith('A') ? 'B' : 'A'}`;
+    const answer = await api.post(
+      '/api/v1/public/responses',
+      quickRating({ deskCode: undefined, dossierToken: nearMiss, domain: undefined, channel: 'dossier' }),
+    );
+    expect(answer.status).toBe(404);
+    expect((await errorOf(answer)).code).toBe('dossier_token_not_found');
+  });
+
   it('refuses a domain other than the dossier’s', async () => {
     const token = await makeDossierToken(db, desk, { domain: 'land' });
     const response = await api.post(
