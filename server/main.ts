@@ -1,11 +1,11 @@
 import { loadConfigOrExit } from './config.ts';
 import { createLogger } from './logger.ts';
-import { startPlatform } from './platform.ts';
+import { startPlatform, type RunningPlatform } from './platform.ts';
 
 const config = loadConfigOrExit();
 const logger = createLogger(config.logLevel);
 
-let platform;
+let platform: RunningPlatform;
 try {
   platform = await startPlatform(config, logger);
 } catch (error) {
@@ -25,20 +25,32 @@ console.log(
 console.log('Press Ctrl-C to stop.');
 
 let exiting = false;
+function shutDown(exitCode: number): void {
+  if (exiting) return;
+  exiting = true;
+  platform.stop().then(
+    () => {
+      logger.info('stopped');
+      process.exit(exitCode);
+    },
+    (error: unknown) => {
+      logger.error({ err: error }, 'shutdown failed');
+      process.exit(1);
+    },
+  );
+}
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => {
-    if (exiting) return;
-    exiting = true;
     logger.info({ signal }, 'shutting down: finishing requests in flight');
-    platform.stop().then(
-      () => {
-        logger.info('stopped');
-        process.exit(0);
-      },
-      (error: unknown) => {
-        logger.error({ err: error }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
+    shutDown(0);
   });
 }
+// Faults no code expected are logged like any other error. A promise nobody awaited
+// failed in some background task, and ratings keep coming in; an uncaught exception may
+// have left the process half-way through something, so the platform stops as cleanly as
+// it can, for its supervisor to restart.
+process.on('unhandledRejection', (error: unknown) => logger.error({ err: error }, 'unhandled rejection'));
+process.on('uncaughtException', (error: unknown) => {
+  logger.fatal({ err: error }, 'uncaught exception: stopping');
+  shutDown(1);
+});

@@ -87,4 +87,38 @@ describe('errors and logs', () => {
       expect(line).not.toMatch(/127\.0\.0\.1|203\.0\.113\.7|::1/);
     }
   });
+
+  it('a failed background promise is logged and the server keeps serving; an uncaught exception stops it cleanly', async () => {
+    // Faults injected into a real server process: SIGUSR2 rejects a promise nobody awaits,
+    // SIGHUP throws from a callback.
+    const faults = [
+      `process.on('SIGUSR2', () => { Promise.reject(new Error('background task failed')); });`,
+      `process.on('SIGHUP', () => setTimeout(() => { throw new Error('broken invariant'); }));`,
+    ].join('');
+    const faulty = await startServerProcess(
+      'server/main.ts',
+      { DATABASE_URL: url, SEED_DEMO: 'false', LOG_LEVEL: 'info' },
+      ['--import', `data:text/javascript,${encodeURIComponent(faults)}`],
+    );
+    const lines = () =>
+      faulty
+        .output()
+        .split('\n')
+        .filter((line) => line.startsWith('{'))
+        .map((line) => JSON.parse(line) as { level: number; msg: string; err?: { message: string } });
+    faulty.child.kill('SIGUSR2');
+    await expect
+      .poll(() => lines().find((line) => line.err?.message === 'background task failed'))
+      .toMatchObject({ level: 50, msg: 'unhandled rejection' });
+    expect((await fetch(`${faulty.url}/healthz`)).status).toBe(200);
+
+    const exited = new Promise<number | null>((resolve) => faulty.child.once('exit', resolve));
+    faulty.child.kill('SIGHUP');
+    expect(await exited).toBe(1);
+    expect(lines().find((line) => line.err?.message === 'broken invariant')).toMatchObject({
+      level: 60,
+      msg: 'uncaught exception: stopping',
+    });
+    expect(lines().at(-1)).toMatchObject({ msg: 'stopped' });
+  });
 });
