@@ -20,7 +20,8 @@ await withDatabase(async (db, { url }) => {
   const partial = `${file}.partial`;
   try {
     const text = new PassThrough();
-    const saved = pipeline(text, createGzip(), createWriteStream(partial));
+    // Readable by its owner only: it holds comments, accounts and password hashes.
+    const saved = pipeline(text, createGzip(), createWriteStream(partial, { mode: 0o600 }));
     const started = performance.now();
     const { rows } = await writeBackup(client, migration, text, (table, count) =>
       console.log(`  ${table.padEnd(28)} ${count.toLocaleString('en').padStart(12)} rows`),
