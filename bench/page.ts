@@ -4,6 +4,8 @@ import path from 'node:path';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import { webRoot } from '../server/web-app/web-app.routes.ts';
 
+export const CHROMIUM = '/usr/bin/chromium';
+
 /** Lighthouse's "Slow 4G" profile: a cheap phone on poor mobile data. */
 export const SLOW_PHONE = { cpuSlowdown: 4, latencyMs: 150, downloadKbps: 1600, uploadKbps: 750 };
 
@@ -175,7 +177,7 @@ export async function timeCitizenPage(
   const surveyUrl = `${baseUrl}/s/${deskCode}`;
   const bytes = await surveyBytes(surveyUrl);
   const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
+    executablePath: CHROMIUM,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
   });
   const written: Awaited<ReturnType<typeof writeStaticPage>>[] = [];

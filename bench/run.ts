@@ -1,5 +1,6 @@
 import { SingleBar } from 'cli-progress';
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -16,7 +17,7 @@ import { startServerProcess, type ServerProcess } from '../test/server-process.t
 import { cpuSeconds, ownCpuSeconds, postgresCpuSeconds } from './cpu.ts';
 import { loadRatings as driveRatings, type LoadOptions, type LoadResult } from './ingestion.ts';
 import { createNationalUnits, loadRatings, type NationalUnits } from './national-data.ts';
-import { SLOW_PHONE, timeCitizenPage, type PageTimings } from './page.ts';
+import { CHROMIUM, SLOW_PHONE, timeCitizenPage, type PageTimings } from './page.ts';
 import { timeReports, type ReportTimings } from './reports.ts';
 
 /**
@@ -477,6 +478,11 @@ function report(
 }
 
 async function main() {
+  // Found missing now rather than after minutes of loading data.
+  if (!existsSync(CHROMIUM)) {
+    console.error(`The citizen page is timed in Chromium, not found at ${CHROMIUM}: apt-get install chromium`);
+    process.exit(2);
+  }
   say(`${quick ? 'quick' : 'full'} run on ${os.cpus().length} cores, Node ${process.version}`);
   say('building the web app');
   await run('npm', ['run', 'build', '--silent']);
