@@ -30,7 +30,7 @@ import { timeReports, type ReportTimings } from './reports.ts';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const quick = process.argv.includes('--quick');
 const plan = quick
-  ? { scales: [1_000_000], ingestSeconds: 10, warmUpSeconds: 2, reportRuns: 30, pageRuns: 5 }
+  ? { scales: [1_000_000], ingestSeconds: 10, warmUpSeconds: 2, reportRuns: 30, pageRuns: 7 }
   : { scales: [1_000_000, 10_000_000], ingestSeconds: 20, warmUpSeconds: 3, reportRuns: 100, pageRuns: 7 };
 const CONNECTIONS = [50, 200];
 const PG_DATA_DIR = path.join(root, 'bench/data/pg');
