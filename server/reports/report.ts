@@ -104,9 +104,8 @@ export async function summary(db: Db, unitId: number, period: Period): Promise<S
     .select(['id', 'code', 'name'])
     .where('id', '=', unitId)
     .executeTakeFirstOrThrow();
-  const [dossiers, [overallRow], [criteriaRow], byDomain, targets] = await Promise.all([
+  const [dossiers, [criteriaRow], byDomain, targets] = await Promise.all([
     dossiersHandled(db, unitId, period),
-    counts(db, unitId, period, [], { questionRole: 'overall' }),
     counts(db, unitId, period, [], { questionRole: 'criterion' }),
     counts(db, unitId, period, ['domain'], { questionRole: 'overall' }),
     db
@@ -120,7 +119,11 @@ export async function summary(db: Db, unitId: number, period: Period): Promise<S
       .orderBy('domain.position')
       .execute(),
   ]);
-  const overall = figureOf(countsOf(overallRow), dossiers);
+  // Every rating has one domain: the unit's overall counts are the sum of its domains'.
+  const overall = figureOf(
+    byDomain.reduce((sum, row) => addCounts(sum, countsOf(row)), NO_COUNTS),
+    dossiers,
+  );
   const elements = figureOf(countsOf(criteriaRow), dossiers);
   return {
     unit,

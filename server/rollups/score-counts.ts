@@ -127,12 +127,13 @@ function deskRollupPart(query: CountQuery, fullFrom: string, fullTo: string): Ra
 }
 
 /**
- * Raw ratings in [start, end): all of them, or only those not yet folded. The unfolded
- * tail is read from `rollup_pending` outwards, one index lookup per pending rating, so its
- * cost follows the tail's length (small: the folder keeps it so), never the history's.
+ * Raw ratings in [start, end) as `r`, with the units they count towards as `c`: all of
+ * them, or only those not yet folded. The unfolded tail is read from `rollup_pending`
+ * outwards, one index lookup per pending rating, so its cost follows the tail's length
+ * (small: the folder keeps it so), never the history's.
  */
-function rawPart(query: CountQuery, start: Date, end: Date, pendingOnly: boolean): RawBuilder<unknown> {
-  const ratings = pendingOnly
+function rawRatings(start: Date, end: Date, pendingOnly: boolean): RawBuilder<unknown> {
+  return pendingOnly
     ? sql`rollup_pending p
       cross join lateral (
         select * from response where response.id = p.response_id and response.rated_at >= ${start} and response.rated_at < ${end}
@@ -141,6 +142,9 @@ function rawPart(query: CountQuery, start: Date, end: Date, pendingOnly: boolean
       join unit_closure c on c.unit_id = r.unit_id`
     : sql`unit_closure c
       join response r on r.unit_id = c.unit_id and r.rated_at >= ${start} and r.rated_at < ${end}`;
+}
+
+function rawPart(query: CountQuery, start: Date, end: Date, pendingOnly: boolean): RawBuilder<unknown> {
   return sql`
     select ${dimensionColumns(query, {
       unit: sql`c.ancestor_id`,
@@ -152,7 +156,7 @@ function rawPart(query: CountQuery, start: Date, end: Date, pendingOnly: boolean
     })},
       (a.score = 1)::integer as n1, (a.score = 2)::integer as n2, (a.score = 3)::integer as n3,
       (a.score = 4)::integer as n4, (a.score = 5)::integer as n5
-    from ${ratings}
+    from ${rawRatings(start, end, pendingOnly)}
     join response_answer a on a.response_id = r.id
     join question q on q.id = a.question_id
     where c.ancestor_id = any(${query.unitIds}::integer[])
@@ -175,17 +179,7 @@ export async function reasonCounts(db: Db, query: ReasonCountQuery): Promise<{ r
     query.domainIds ? sql`and ${sql.ref(column)} = any(${query.domainIds}::smallint[])` : sql``;
   const raw = (start: Date, end: Date, pendingOnly: boolean) => sql`
     select rr.reason_id as reason, 1 as n
-    from ${
-      pendingOnly
-        ? sql`rollup_pending p
-      cross join lateral (
-        select * from response where response.id = p.response_id and response.rated_at >= ${start} and response.rated_at < ${end}
-        offset 0
-      ) r
-      join unit_closure c on c.unit_id = r.unit_id`
-        : sql`unit_closure c
-      join response r on r.unit_id = c.unit_id and r.rated_at >= ${start} and r.rated_at < ${end}`
-    }
+    from ${rawRatings(start, end, pendingOnly)}
     join response_reason rr on rr.response_id = r.id
     where c.ancestor_id = any(${query.unitIds}::integer[]) ${domainFilter('r.domain_id')}
   `;
