@@ -3,6 +3,7 @@ import type { HttpBindings } from '@hono/node-server';
 import type { Config } from './config.ts';
 import type { Db } from './db/database.ts';
 import type { Logger } from './logger.ts';
+import type { ExportQueue } from './reports/export-queue.ts';
 import type { RatingWriter } from './responses/rating-writer.ts';
 
 /** What every request handler can reach through `c.get(...)`. */
@@ -11,6 +12,7 @@ export interface AppServices {
   config: Config;
   logger: Logger;
   ratingWriter: RatingWriter;
+  exports: ExportQueue;
 }
 
 export interface AppEnv {

@@ -8,15 +8,15 @@ import { officialsApiRoutes } from './officials-api.ts';
 import { openApiDocument } from './openapi/openapi.ts';
 import { requestId, securityHeaders } from './response-headers.ts';
 import { responseRoutes } from './responses/response.routes.ts';
-import { surveyRoutes } from './survey/survey.routes.ts';
+import { deskSurveyRoutes, dossierSurveyRoutes } from './survey/survey.routes.ts';
 import { webAppRoutes } from './web-app/web-app.routes.ts';
 
-/** The public API; its type drives the typed client of the web app. */
+/** The public API, `/api/v1/public`: what citizens' pages and kiosk tablets call. */
 export const publicApiRoutes = new Hono<AppEnv>()
-  .route('/', surveyRoutes)
-  .route('/', responseRoutes)
-  .route('/', kioskRoutes);
-export type PublicApi = typeof publicApiRoutes;
+  .route('/desks', deskSurveyRoutes) // survey/
+  .route('/dossiers', dossierSurveyRoutes) // survey/
+  .route('/responses', responseRoutes) // responses/
+  .route('/kiosk', kioskRoutes); // kiosks/
 
 /** Assembles the whole HTTP application around its services. */
 export function createApp(services: AppServices): Hono<AppEnv> {
@@ -28,13 +28,14 @@ export function createApp(services: AppServices): Hono<AppEnv> {
     c.set('config', services.config);
     c.set('logger', services.logger);
     c.set('ratingWriter', services.ratingWriter);
+    c.set('exports', services.exports);
     await next();
   });
 
   app.route('/', healthRoutes);
   app.route('/api/v1/public', publicApiRoutes);
   app.route('/api/v1/officials', officialsApiRoutes);
-  app.route('/api/v1/desk', receiptIntegrationRoutes);
+  app.route('/api/v1/desk', receiptIntegrationRoutes); // dossiers/
   app.get('/api/openapi.json', (c) => c.json(openApiDocument(services.config.publicBaseUrl)));
   app.route('/', webAppRoutes);
 

@@ -14,7 +14,7 @@ try {
   process.exit(1);
 }
 
-const base = config.publicBaseUrl;
+const base = platform.publicBaseUrl;
 console.log(`SIPAS platform listening on ${platform.url}`);
 console.log(`  Home:            ${base}/`);
 console.log(`  Health:          ${base}/healthz`);

@@ -1,6 +1,8 @@
 import { serve } from '@hono/node-server';
 import type { Server } from 'node:http';
+import type { Hono } from 'hono';
 import type { AddressInfo } from 'node:net';
+import type { AppEnv } from './app-env.ts';
 import { createApp } from './app.ts';
 import type { Config } from './config.ts';
 import { connectDatabase } from './db/connect.ts';
@@ -11,15 +13,31 @@ import { demoAccountsInUse } from './demo/demo-accounts.ts';
 import { printDemoAccounts, printDemoSummary } from './demo/demo-summary.ts';
 import { seedDemo } from './demo/seed-demo.ts';
 import type { Logger } from './logger.ts';
+import { startHousekeeping } from './housekeeping.ts';
+import { answerClientError } from './response-headers.ts';
+import { ExportQueue } from './reports/export-queue.ts';
 import { RatingWriter } from './responses/rating-writer.ts';
 import { startRollupFolder } from './rollups/folder.ts';
 
 export interface RunningPlatform {
   url: string;
+  /** The address people and QR codes use. */
+  publicBaseUrl: string;
   database: DatabaseServer;
   db: Db;
   /** Stops taking requests, finishes those in flight, then closes the database. */
   stop(): Promise<void>;
+}
+
+/**
+ * With PORT=0 a free port is chosen when listening; the default public address (which
+ * links, QR codes and the same-origin check use) then names the port actually bound.
+ */
+function withBoundPort(config: Config, port: number): Config {
+  const base = new URL(config.publicBaseUrl);
+  if (config.port !== 0 || base.port !== '0') return config;
+  base.port = String(port);
+  return { ...config, publicBaseUrl: base.origin };
 }
 
 /**
@@ -50,12 +68,16 @@ export async function startPlatform(config: Config, logger: Logger): Promise<Run
     const ratingWriter = new RatingWriter(db, { rateLimit: config.rateLimit, logger });
     const folder = startRollupFolder(db, { intervalMs: config.foldIntervalMs, logger });
     cleanups.push(() => folder.stop());
-    const app = createApp({ db, config, logger, ratingWriter });
+    const housekeeping = startHousekeeping(db, logger);
+    cleanups.push(() => housekeeping.stop());
+    const exports = new ExportQueue(db, logger);
+    // The application is made once the port is bound, since its public address may name it.
+    const bound: { app?: Hono<AppEnv> } = {};
 
     const server = await new Promise<Server>((resolve, reject) => {
       const started = serve(
         {
-          fetch: app.fetch,
+          fetch: (request, env) => bound.app!.fetch(request, env),
           port: config.port,
           hostname: config.host,
           // A client that sends its request slowly, or never finishes it, is cut off.
@@ -70,6 +92,9 @@ export async function startPlatform(config: Config, logger: Logger): Promise<Run
       started.once('error', reject);
     });
     const address = server.address() as AddressInfo;
+    const served = withBoundPort(config, address.port);
+    bound.app = createApp({ db, config: served, logger, ratingWriter, exports });
+    server.on('clientError', answerClientError({ https: served.publicBaseUrl.startsWith('https://') }));
 
     let stopping: Promise<void> | undefined;
     const stop = () =>
@@ -81,11 +106,19 @@ export async function startPlatform(config: Config, logger: Logger): Promise<Run
         await ratingWriter.close();
         await closed;
         clearTimeout(force);
+        await exports.close();
         await folder.stop();
+        await housekeeping.stop();
         await db.destroy();
         await database.stop();
       })());
-    return { url: `http://${address.address}:${address.port}`, database, db, stop };
+    return {
+      url: `http://${address.address}:${address.port}`,
+      publicBaseUrl: served.publicBaseUrl,
+      database,
+      db,
+      stop,
+    };
   } catch (error) {
     await undo();
     throw error;

@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Context } from 'hono';
+import type { Duplex } from 'node:stream';
 import { createMiddleware } from 'hono/factory';
 import type { AppEnv } from './app-env.ts';
+import { ERRORS, type ErrorCode } from './errors.ts';
 
 /**
  * Sets a header every response of this request carries, unless the route sets its own.
@@ -31,8 +33,8 @@ export const requestId = createMiddleware<AppEnv>(async (c, next) => {
  * from this origin, no framing, no MIME sniffing, no referrer beyond this origin, and HSTS
  * when the platform is served over https.
  */
-export function securityHeaders(options: { https: boolean }) {
-  const headers: [string, string][] = [
+export function securityHeaderList(options: { https: boolean }): [string, string][] {
+  return [
     [
       'Content-Security-Policy',
       [
@@ -58,8 +60,45 @@ export function securityHeaders(options: { https: boolean }) {
       ? [['Strict-Transport-Security', 'max-age=31536000; includeSubDomains'] as [string, string]]
       : []),
   ];
+}
+
+export function securityHeaders(options: { https: boolean }) {
+  const headers = securityHeaderList(options);
   return createMiddleware<AppEnv>(async (c, next) => {
     for (const [name, value] of headers) presetHeader(c, name, value);
     await next();
   });
+}
+
+// Node's own answers to what never reached the application, as codes of the catalogue.
+const CLIENT_ERRORS: Record<string, { code: ErrorCode; reason: string }> = {
+  HPE_HEADER_OVERFLOW: { code: 'headers_too_large', reason: 'Request Header Fields Too Large' },
+  ERR_HTTP_REQUEST_TIMEOUT: { code: 'timeout', reason: 'Request Timeout' },
+};
+const MALFORMED: { code: ErrorCode; reason: string } = { code: 'malformed_request', reason: 'Bad Request' };
+
+/**
+ * Node answers requests it cannot parse, or that arrive too slowly, itself (400, 408,
+ * 431), before the application sees them. This answers them in the platform's error
+ * shape with the same security headers as every other response.
+ *
+ * @example server.on('clientError', answerClientError({ https: false }))
+ */
+export function answerClientError(options: { https: boolean }) {
+  const head = securityHeaderList(options)
+    .map(([name, value]) => `${name}: ${value}\r\n`)
+    .join('');
+  return (error: Error & { code?: string }, socket: Duplex): void => {
+    if (error.code === 'ECONNRESET' || !socket.writable) {
+      socket.destroy();
+      return;
+    }
+    const answer = CLIENT_ERRORS[error.code ?? ''] ?? MALFORMED;
+    const { status, message } = ERRORS[answer.code];
+    const body = JSON.stringify({ error: { code: answer.code, message } });
+    socket.end(
+      `HTTP/1.1 ${status} ${answer.reason}\r\n${head}Cache-Control: no-store\r\n` +
+        `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  };
 }

@@ -31,23 +31,29 @@ export function validate<Target extends keyof ValidationTargets, Schema extends 
   target: Target,
   schema: Schema,
 ) {
-  return zValidator(target, schema, (result) => {
+  const middleware = zValidator(target, schema, (result) => {
     if (!result.success) {
-      throw new AppError(
-        400,
-        'invalid_request',
-        `The request ${target} is not valid`,
-        fieldProblems(result.error.issues),
-      );
+      throw new AppError('invalid_request', {
+        message: `The request ${target} is not valid`,
+        fields: fieldProblems(result.error.issues),
+      });
     }
   });
+  requestSchemas.set(middleware, { target, schema });
+  return middleware;
 }
+
+/**
+ * The schema behind each `validate` middleware, so that tests can enumerate what every
+ * registered route accepts (and fuzz each field at its edges) from the routes themselves.
+ */
+export const requestSchemas = new WeakMap<object, { target: keyof ValidationTargets; schema: z.ZodType }>();
 
 /** JSON endpoints answer 415 to any other body type instead of validating an empty object. */
 export const requireJsonBody = createMiddleware(async (c, next) => {
   const type = (c.req.header('content-type') ?? '').split(';')[0]?.trim().toLowerCase();
   if (type !== 'application/json') {
-    throw new AppError(415, 'unsupported_media_type', 'The request body must be application/json');
+    throw new AppError('unsupported_media_type');
   }
   await next();
 });
@@ -56,7 +62,7 @@ export const requireJsonBody = createMiddleware(async (c, next) => {
 export const JSON_BODY_LIMIT = 16 * 1024;
 
 const tooLarge = () =>
-  new AppError(413, 'payload_too_large', `The request body must be at most ${JSON_BODY_LIMIT} bytes`);
+  new AppError('payload_too_large', { message: `The request body must be at most ${JSON_BODY_LIMIT} bytes` });
 const streamedBodyLimit = bodyLimit({
   maxSize: JSON_BODY_LIMIT,
   onError: () => {

@@ -6,6 +6,8 @@ import { createApp } from '../server/app.ts';
 import { loadConfig, type Config } from '../server/config.ts';
 import type { Db } from '../server/db/database.ts';
 import { createLogger } from '../server/logger.ts';
+import { answerClientError } from '../server/response-headers.ts';
+import { ExportQueue } from '../server/reports/export-queue.ts';
 import { RatingWriter } from '../server/responses/rating-writer.ts';
 
 export interface TestServer {
@@ -47,18 +49,21 @@ export async function startTestServer(db: Db, env: Record<string, string> = {}):
   });
   const logger = createLogger(config.logLevel);
   const ratingWriter = new RatingWriter(db, { rateLimit: config.rateLimit, logger });
-  const app = createApp({ db, config, logger, ratingWriter });
+  const exports = new ExportQueue(db, logger);
+  const app = createApp({ db, config, logger, ratingWriter, exports });
   const server = await new Promise<Server>((resolve) => {
     const started = serve({ fetch: app.fetch, port, hostname: '127.0.0.1' }, () =>
       resolve(started as Server),
     ) as Server;
   });
+  server.on('clientError', answerClientError({ https: false }));
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   let closed = false;
   const close = async () => {
     if (closed) return;
     closed = true;
     await ratingWriter.close();
+    await exports.close();
     server.closeAllConnections();
     await new Promise((resolve) => server.close(resolve));
   };

@@ -43,7 +43,7 @@ export const requireSession = createMiddleware<OfficialsEnv>(async (c, next) => 
   const session = token ? await validateSessionToken(c.var.db, token) : undefined;
   if (!session) {
     if (token) clearSessionCookie(c);
-    throw new AppError(401, 'not_signed_in', 'Sign in first');
+    throw new AppError('not_signed_in');
   }
   if (session.refreshed) setSessionCookie(c, token!, session.expiresAt);
   c.set('official', session.official);
@@ -52,21 +52,41 @@ export const requireSession = createMiddleware<OfficialsEnv>(async (c, next) => 
 });
 
 /**
+ * The platform's own origin is its configured public address. On a computer where that
+ * address is a loopback one (localhost, 127.0.0.1, [::1]), the other loopback names of
+ * the same port are the same platform too: no page from elsewhere has such an origin.
+ */
+function isPlatformOrigin(origin: string, publicBaseUrl: string): boolean {
+  const platform = new URL(publicBaseUrl);
+  if (origin === platform.origin) return true;
+  let sender: URL;
+  try {
+    sender = new URL(origin);
+  } catch {
+    return false;
+  }
+  return (
+    LOOPBACK.test(platform.hostname) &&
+    LOOPBACK.test(sender.hostname) &&
+    sender.protocol === platform.protocol &&
+    sender.port === platform.port
+  );
+}
+
+/**
  * CSRF protection for state-changing requests. Hono's `csrf()` checks only form-encoded
  * bodies; here every method but GET/HEAD must come from the platform's own pages, told by
  * the browser's Origin (or Sec-Fetch-Site) header, which a cross-site page cannot forge.
+ * The origin is compared with the configured public address, never with the request's
+ * own Host header, which the sender chooses.
  */
 export const sameOriginOnly = createMiddleware<AppEnv>(async (c, next) => {
   if (c.req.method !== 'GET' && c.req.method !== 'HEAD') {
     const origin = c.req.header('origin');
-    const allowed = [new URL(c.req.url).origin, new URL(c.var.config.publicBaseUrl).origin];
-    const sameOrigin = origin ? allowed.includes(origin) : c.req.header('sec-fetch-site') === 'same-origin';
-    if (!sameOrigin)
-      throw new AppError(
-        403,
-        'cross_site_request',
-        'Requests that change data must come from the platform’s own pages',
-      );
+    const sameOrigin = origin
+      ? isPlatformOrigin(origin, c.var.config.publicBaseUrl)
+      : c.req.header('sec-fetch-site') === 'same-origin';
+    if (!sameOrigin) throw new AppError('cross_site_request');
   }
   await next();
 });
@@ -75,7 +95,7 @@ export const sameOriginOnly = createMiddleware<AppEnv>(async (c, next) => {
 export function requireRole(...roles: Role[]) {
   return createMiddleware<OfficialsEnv>(async (c, next) => {
     if (!roles.includes(c.var.official.role)) {
-      throw new AppError(403, 'forbidden', 'Your role does not allow this');
+      throw new AppError('forbidden');
     }
     await next();
   });

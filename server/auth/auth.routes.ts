@@ -3,23 +3,24 @@ import { z } from 'zod';
 import { clientAddress } from '../abuse/client-address.ts';
 import { sourceBucket } from '../abuse/rate-limit.ts';
 import type { AppEnv } from '../app-env.ts';
-import { AppError } from '../errors.ts';
+import { AppError, fieldError } from '../errors.ts';
+import { text } from '../fields.ts';
 import { officialView } from '../officials/official.view.ts';
 import { jsonBodyLimit, requireJsonBody, validate } from '../validation.ts';
 import { clearSessionCookie, setSessionCookie } from './auth.middleware.ts';
-import { assertMaySignIn, countSignInAttempt } from './login-limit.ts';
+import { countSignInAttempt, forgiveSignIn } from './login-limit.ts';
 import type { OfficialsEnv } from './official-env.ts';
-import { hashPassword, PASSWORD_MIN_LENGTH, verifyPassword } from './password.ts';
+import { hashPassword, password, verifyPassword } from './password.ts';
 import { createSession, invalidateOfficialSessions, invalidateSession } from './session.ts';
 
 export const signInSchema = z.strictObject({
-  username: z.string().trim().toLowerCase().min(1).max(40),
+  username: text({ min: 1, max: 40 }).transform((name) => name.toLowerCase()),
   password: z.string().min(1).max(200),
 });
 
 export const passwordChangeSchema = z.strictObject({
   currentPassword: z.string().min(1).max(200),
-  newPassword: z.string().min(PASSWORD_MIN_LENGTH, `must have at least ${PASSWORD_MIN_LENGTH} characters`).max(200),
+  newPassword: password,
 });
 
 async function unitName(c: { var: AppEnv['Variables'] }, unitId: number): Promise<string> {
@@ -29,7 +30,7 @@ async function unitName(c: { var: AppEnv['Variables'] }, unitId: number): Promis
 
 /** Signing in: the one officials' endpoint without a session. */
 export const signInRoutes = new Hono<AppEnv>().post(
-  '/session',
+  '/',
   jsonBodyLimit,
   requireJsonBody,
   validate('json', signInSchema),
@@ -37,7 +38,7 @@ export const signInRoutes = new Hono<AppEnv>().post(
     const { username, password } = c.req.valid('json');
     const now = new Date();
     const source = await sourceBucket(c.var.db, clientAddress(c, c.var.config.trustProxy), now);
-    await assertMaySignIn(c.var.db, username, source, now, c.var.config.signInLimit);
+    await countSignInAttempt(c.var.db, username, source, now, c.var.config.signInLimit);
     const official = await c.var.db
       .selectFrom('official')
       .selectAll()
@@ -45,8 +46,8 @@ export const signInRoutes = new Hono<AppEnv>().post(
       .where('active', '=', true)
       .executeTakeFirst();
     const valid = await verifyPassword(official?.password_hash, password);
-    await countSignInAttempt(c.var.db, username, source, !valid, now);
-    if (!official || !valid) throw new AppError(401, 'invalid_credentials', 'Wrong username or password');
+    if (!official || !valid) throw new AppError('invalid_credentials');
+    await forgiveSignIn(c.var.db, username, now);
     const { token, expiresAt } = await createSession(c.var.db, official.id, now);
     setSessionCookie(c, token, expiresAt);
     return c.json(officialView(official, await unitName(c, official.unit_id)), 200);
@@ -55,18 +56,16 @@ export const signInRoutes = new Hono<AppEnv>().post(
 
 /** The signed-in official: who they are, signing out, changing their password. */
 export const sessionRoutes = new Hono<OfficialsEnv>()
-  .get('/session', async (c) => c.json(officialView(c.var.official, await unitName(c, c.var.official.unit_id)), 200))
-  .delete('/session', async (c) => {
+  .get('/', async (c) => c.json(officialView(c.var.official, await unitName(c, c.var.official.unit_id)), 200))
+  .delete('/', async (c) => {
     await invalidateSession(c.var.db, c.var.sessionId);
     clearSessionCookie(c);
     return c.body(null, 204);
   })
-  .put('/session/password', jsonBodyLimit, requireJsonBody, validate('json', passwordChangeSchema), async (c) => {
+  .put('/password', jsonBodyLimit, requireJsonBody, validate('json', passwordChangeSchema), async (c) => {
     const { currentPassword, newPassword } = c.req.valid('json');
     if (!(await verifyPassword(c.var.official.password_hash, currentPassword))) {
-      throw new AppError(422, 'wrong_password', 'The current password is wrong', [
-        { path: 'currentPassword', code: 'wrong_password', message: 'is wrong' },
-      ]);
+      throw fieldError('wrong_password', 'currentPassword', 'wrong_password', 'is wrong');
     }
     await c.var.db
       .updateTable('official')

@@ -18,11 +18,14 @@ function accountBucket(username: string): Buffer {
 }
 
 /**
- * Refuses a sign-in, before any password is checked, once the account has had too many
- * wrong passwords or the network too many attempts in the current window. Counters live
- * in the database, so the limit holds across server processes.
+ * Counts a sign-in attempt, before any password is checked, against the network and
+ * against the account, and refuses it once either is past its allowance in the current
+ * window. Counting first, in one statement, means concurrent attempts cannot all pass a
+ * check made before any of them was counted. Counters live in the database, so the limit
+ * holds across server processes. The account's count is given back by `forgiveSignIn`
+ * when the password was right: the account allowance counts wrong passwords only.
  */
-export async function assertMaySignIn(
+export async function countSignInAttempt(
   db: Db,
   username: string,
   sourceBucket: Buffer,
@@ -30,39 +33,31 @@ export async function assertMaySignIn(
   limit: SignInLimit,
 ): Promise<void> {
   const start = windowStart(now, WINDOW_SECONDS);
+  const account = accountBucket(username);
+  const source = loginSourceBucket(sourceBucket);
   const rows = await db
-    .selectFrom('rate_limit_counter')
-    .select(['bucket', 'hits'])
-    .where('window_start', '=', start)
-    .where('bucket', 'in', [accountBucket(username), loginSourceBucket(sourceBucket)])
+    .insertInto('rate_limit_counter')
+    .values([account, source].map((bucket) => ({ bucket, window_start: start, hits: 1 })))
+    .onConflict((oc) =>
+      oc.columns(['bucket', 'window_start']).doUpdateSet({ hits: sql<number>`rate_limit_counter.hits + 1` }),
+    )
+    .returning(['bucket', 'hits'])
     .execute();
   const hits = (bucket: Buffer) => rows.find((row) => row.bucket.equals(bucket))?.hits ?? 0;
-  if (
-    hits(accountBucket(username)) >= limit.failuresPerAccount ||
-    hits(loginSourceBucket(sourceBucket)) >= limit.attemptsPerSource
-  ) {
-    throw new AppError(429, 'too_many_sign_in_attempts', 'Too many sign-in attempts; try again later', undefined, {
-      'Retry-After': String(secondsLeftInWindow(now, WINDOW_SECONDS)),
+  if (hits(account) > limit.failuresPerAccount || hits(source) > limit.attemptsPerSource) {
+    throw new AppError('too_many_sign_in_attempts', {
+      headers: { 'Retry-After': String(secondsLeftInWindow(now, WINDOW_SECONDS)) },
     });
   }
 }
 
-/** Counts an attempt from the network, and a failure against the account when it failed. */
-export async function countSignInAttempt(
-  db: Db,
-  username: string,
-  sourceBucket: Buffer,
-  failed: boolean,
-  now: Date,
-): Promise<void> {
-  const start = windowStart(now, WINDOW_SECONDS);
-  const buckets = [loginSourceBucket(sourceBucket), ...(failed ? [accountBucket(username)] : [])];
+/** A right password gives back the attempt counted against the account. */
+export async function forgiveSignIn(db: Db, username: string, now: Date): Promise<void> {
   await db
-    .insertInto('rate_limit_counter')
-    .values(buckets.map((bucket) => ({ bucket, window_start: start, hits: 1 })))
-    .onConflict((oc) =>
-      oc.columns(['bucket', 'window_start']).doUpdateSet({ hits: sql<number>`rate_limit_counter.hits + 1` }),
-    )
+    .updateTable('rate_limit_counter')
+    .set({ hits: sql<number>`greatest(hits - 1, 0)` })
+    .where('bucket', '=', accountBucket(username))
+    .where('window_start', '=', windowStart(now, WINDOW_SECONDS))
     .execute();
 }
 

@@ -1,4 +1,5 @@
 import { hash, verify } from '@node-rs/argon2';
+import { z } from 'zod';
 
 /** argon2id with the library's defaults (19 MiB, 2 passes): OWASP's recommended floor. */
 export function hashPassword(password: string): Promise<string> {
@@ -19,3 +20,9 @@ export async function verifyPassword(passwordHash: string | undefined, password:
 }
 
 export const PASSWORD_MIN_LENGTH = 10;
+
+/** A new password: never stored, so any characters will do; the length bounds the hashing work. */
+export const password = z
+  .string()
+  .min(PASSWORD_MIN_LENGTH, `must have at least ${PASSWORD_MIN_LENGTH} characters`)
+  .max(200);

@@ -1,95 +1,41 @@
 import { Hono } from 'hono';
-import { sql } from 'kysely';
 import { z } from 'zod';
+import { assertAccess } from '../auth/access.ts';
 import { requireRole } from '../auth/auth.middleware.ts';
 import type { OfficialsEnv } from '../auth/official-env.ts';
-import { assertUnitInScope, inScope, notFound } from '../auth/scope.ts';
-import { idParamSchema } from '../officials/params.ts';
-import { LOW_RATING_MAX } from '../questionnaires/scale.ts';
+import { notFound } from '../errors.ts';
+import { ratingIdText, rowIdText, text, wholeNumberText } from '../fields.ts';
 import { jsonBodyLimit, requireJsonBody, validate } from '../validation.ts';
+import { isFollowUp, listFollowUps, saveFollowUp } from './follow-up.repository.ts';
 
 const status = z.enum(['received', 'in_progress', 'answered']);
 
 export const followUpQuerySchema = z.object({
-  unitId: z.coerce.number().int().positive().max(2_147_483_647).optional(),
+  unitId: rowIdText.optional(),
   status: status.optional(),
   kind: z
     .enum(['comment', 'low'])
     .optional()
     .describe('`comment`: with a comment; `low`: overall rating of 3 or lower'),
   /** Keyset paging: items older than this rating id. */
-  before: z.coerce.number().int().positive().optional(),
-  limit: z.coerce.number().int().min(1).max(200).default(50),
+  before: ratingIdText.optional(),
+  limit: wholeNumberText(1, 200).default(50),
 });
+
+export const ratingParamSchema = z.object({ id: ratingIdText });
 
 export const updateFollowUpSchema = z.strictObject({
   status,
-  note: z.string().trim().max(2000).nullable().optional(),
+  note: text({ max: 2000, multiline: true }).nullable().optional(),
 });
 
-/** Whether a rating needs following up: it has a comment or a low overall rating. */
-const needsFollowUp = sql<boolean>`(
-  exists (select 1 from comment where comment.response_id = r.id)
-  or exists (
-    select 1 from response_answer a join question q on q.id = a.question_id
-    where a.response_id = r.id and q.role = 'overall' and a.score <= ${LOW_RATING_MAX}
-  )
-)`;
-
-/** Comments and low ratings of the official's scope, with their follow-up status and internal note. */
+/** `/follow-ups`: comments and low ratings of the official's scope, with their status and internal note. */
 export const followUpRoutes = new Hono<OfficialsEnv>()
-  .get('/follow-ups', validate('query', followUpQuerySchema), async (c) => {
+  .get('/', validate('query', followUpQuerySchema), async (c) => {
     const { db, official } = c.var;
     const query = c.req.valid('query');
-    if (query.unitId !== undefined) await assertUnitInScope(db, official, query.unitId);
-    const rows = await db
-      .selectFrom('response as r')
-      .innerJoin('unit', 'unit.id', 'r.unit_id')
-      .innerJoin('desk', 'desk.id', 'r.desk_id')
-      .innerJoin('domain', 'domain.id', 'r.domain_id')
-      .leftJoin('comment', 'comment.response_id', 'r.id')
-      .leftJoin('follow_up as f', 'f.response_id', 'r.id')
-      .select([
-        'r.id',
-        'r.rated_at',
-        'r.channel',
-        'unit.id as unit_id',
-        'unit.name as unit_name',
-        'desk.name as desk_name',
-        'domain.code as domain',
-        'comment.body as comment',
-        'f.note',
-        'f.updated_at',
-        sql<string>`coalesce(f.status, 'received')`.as('status'),
-        sql<
-          number | null
-        >`(select a.score from response_answer a join question q on q.id = a.question_id where a.response_id = r.id and q.role = 'overall')`.as(
-          'overall',
-        ),
-        sql<
-          string[]
-        >`coalesce((select array_agg(reason.code order by reason.position) from response_reason rr join reason on reason.id = rr.reason_id where rr.response_id = r.id), '{}')`.as(
-          'reasons',
-        ),
-      ])
-      .where(inScope(official, sql.ref('r.unit_id')))
-      .where(needsFollowUp)
-      .$if(query.unitId !== undefined, (q) =>
-        q.where(
-          sql<boolean>`exists (select 1 from unit_closure u where u.unit_id = r.unit_id and u.ancestor_id = ${query.unitId!})`,
-        ),
-      )
-      .$if(query.status !== undefined, (q) => q.where(sql<string>`coalesce(f.status, 'received')`, '=', query.status!))
-      .$if(query.kind === 'comment', (q) => q.where('comment.body', 'is not', null))
-      .$if(query.kind === 'low', (q) =>
-        q.where(
-          sql<boolean>`exists (select 1 from response_answer a join question q on q.id = a.question_id where a.response_id = r.id and q.role = 'overall' and a.score <= ${LOW_RATING_MAX})`,
-        ),
-      )
-      .$if(query.before !== undefined, (q) => q.where('r.id', '<', query.before!))
-      .orderBy('r.id', 'desc')
-      .limit(query.limit)
-      .execute();
+    if (query.unitId !== undefined) await assertAccess(db, official, 'unit', query.unitId);
+    const rows = await listFollowUps(db, official, query);
     return c.json(
       rows.map((row) => ({
         id: row.id,
@@ -109,9 +55,9 @@ export const followUpRoutes = new Hono<OfficialsEnv>()
     );
   })
   .put(
-    '/follow-ups/:id',
+    '/:id',
     requireRole('admin', 'manager'),
-    validate('param', idParamSchema),
+    validate('param', ratingParamSchema),
     jsonBodyLimit,
     requireJsonBody,
     validate('json', updateFollowUpSchema),
@@ -119,26 +65,9 @@ export const followUpRoutes = new Hono<OfficialsEnv>()
       const { db, official } = c.var;
       const { id } = c.req.valid('param');
       const input = c.req.valid('json');
-      const found = await db
-        .selectFrom('response as r')
-        .select('r.id')
-        .where('r.id', '=', id)
-        .where(inScope(official, sql.ref('r.unit_id')))
-        .where(needsFollowUp)
-        .executeTakeFirst();
-      if (!found) throw notFound();
-      await db
-        .insertInto('follow_up')
-        .values({ response_id: id, status: input.status, note: input.note ?? null, updated_by: official.id })
-        .onConflict((oc) =>
-          oc.column('response_id').doUpdateSet({
-            status: input.status,
-            ...(input.note !== undefined ? { note: input.note } : {}),
-            updated_at: sql`now()`,
-            updated_by: official.id,
-          }),
-        )
-        .execute();
+      await assertAccess(db, official, 'rating', id);
+      if (!(await isFollowUp(db, id))) throw notFound();
+      await saveFollowUp(db, id, { status: input.status, note: input.note, by: official.id });
       return c.body(null, 204);
     },
   );

@@ -1,21 +1,41 @@
 import { createHash } from 'node:crypto';
-import { Kysely, PostgresDialect, type PostgresPool } from 'kysely';
+import { Kysely, PostgresDialect, sql, type PostgresPool, type RawBuilder } from 'kysely';
 import pg from 'pg';
 import type { Database } from './database.ts';
 
-// int8 counts and ids stay far below 2^53; numeric thresholds are percentages; dates
-// are calendar days in Vietnam time and must not be shifted by the server's time zone.
-pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
-pg.types.setTypeParser(pg.types.builtins.NUMERIC, (value) => Number(value));
-pg.types.setTypeParser(pg.types.builtins.DATE, (value) => value);
+/**
+ * How the platform's connections read PostgreSQL's types (set per pool, not on the `pg`
+ * module, so that nothing else in the process is changed): int8 counts and ids stay far
+ * below 2^53; numeric thresholds are percentages; dates are calendar days in Vietnam time
+ * and must not be shifted by the server's time zone.
+ */
+const PARSERS = new Map<number, (value: string) => unknown>([
+  [pg.types.builtins.INT8, Number],
+  [pg.types.builtins.NUMERIC, Number],
+  [pg.types.builtins.DATE, (value: string) => value],
+]);
+export const platformTypes: pg.CustomTypesConfig = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    (format ?? 'text') === 'text' && PARSERS.has(oid)
+      ? PARSERS.get(oid)!
+      : pg.types.getTypeParser(oid, format)) as pg.CustomTypesConfig['getTypeParser'],
+};
+
+const PREPARED = '/* prepared */';
 
 /**
- * Starts a statement that PostgreSQL should parse and plan once per connection rather
- * than on every run: for the few statements on the hot path of ratings, whose text never
- * changes (lists go in as arrays). Every other statement is sent unnamed as usual, so
- * that statements of varying text never pile up in the server's memory.
+ * A statement that PostgreSQL parses and plans once per connection rather than on every
+ * run: for the few statements on the hot path of ratings, whose text never changes (lists
+ * go in as arrays). Every other statement is sent unnamed as usual, so that statements of
+ * varying text never pile up in the server's memory. (The pool below names the statements
+ * that begin with the marker this adds.)
+ *
+ * @example await preparedStatement(sql`select … where id = any(${ids}::int[])`).execute(db)
  */
-export const PREPARED = '/* prepared */';
+export function preparedStatement<Row>(statement: RawBuilder<Row>): RawBuilder<Row> {
+  return sql<Row>`${sql.raw(PREPARED)}
+${statement}`;
+}
 
 const statementNames = new Map<string, string>();
 function statementName(text: string): string {
@@ -67,6 +87,7 @@ export function connectDatabase(url: string, options: ConnectOptions = {}): Kyse
     // Without these a restarted PostgreSQL leaves the pool holding dead sockets.
     keepAlive: true,
     connectionTimeoutMillis: 10_000,
+    types: platformTypes,
   });
   // An idle client losing its connection (database restart) must not crash the process;
   // the pool discards it and the next query opens a fresh one.

@@ -4,7 +4,7 @@ import type { CommentTable, FollowUpTable } from '../comments/comment.table.ts';
 import type { DeskDomainTable, DeskTable } from '../desks/desk.table.ts';
 import type { DomainTable } from '../domains/domain.table.ts';
 import type { DossierTokenTable } from '../dossiers/dossier.table.ts';
-import type { KioskDeviceTable } from '../kiosks/kiosk-device.table.ts';
+import type { KioskDeviceTable, KioskRefusalTable } from '../kiosks/kiosk-device.table.ts';
 import type { OfficialSessionTable, OfficialTable } from '../officials/official.table.ts';
 import type {
   QuestionTable,
@@ -33,6 +33,7 @@ export interface Database {
   follow_up: FollowUpTable;
   dossier_token: DossierTokenTable;
   kiosk_device: KioskDeviceTable;
+  kiosk_refusal: KioskRefusalTable;
   official: OfficialTable;
   official_session: OfficialSessionTable;
   question: QuestionTable;

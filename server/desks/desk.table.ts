@@ -10,6 +10,8 @@ export interface DeskTable {
   questionnaire_code: Generated<string>;
   kiosk_idle_seconds: Generated<number>;
   active: Generated<boolean>;
+  /** When the desk stopped taking ratings; null while it takes them. */
+  inactive_since: Date | null;
   created_at: Generated<Date>;
 }
 

@@ -16,6 +16,6 @@ export async function domainIdsByCode(db: Db, codes: string[], field: string): P
           },
         ],
   );
-  if (problems.length > 0) throw new AppError(422, 'unknown_domain', 'Unknown domain', problems);
+  if (problems.length > 0) throw new AppError('unknown_domain', { fields: problems });
   return codes.map((code) => rows.find((row) => row.code === code)!.id);
 }

@@ -2,16 +2,15 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import { requireRole } from '../auth/auth.middleware.ts';
 import type { OfficialsEnv } from '../auth/official-env.ts';
-import { notFound } from '../auth/scope.ts';
 import { isUniqueViolation } from '../db/errors.ts';
-import { AppError } from '../errors.ts';
-import { idParamSchema } from '../officials/params.ts';
-import { jsonBodyLimit, requireJsonBody, validate, someChange } from '../validation.ts';
+import { fieldError, notFound } from '../errors.ts';
+import { domainCode, smallIdParam, text } from '../fields.ts';
+import { jsonBodyLimit, requireJsonBody, someChange, validate } from '../validation.ts';
 
-const name = z.string().trim().min(1).max(120);
+const name = text({ min: 1, max: 120 });
 
 export const createDomainSchema = z.strictObject({
-  code: z.string().regex(/^[a-z][a-z0-9_]{1,39}$/, 'must be 2–40 lowercase letters, digits or "_"'),
+  code: domainCode,
   nameVi: name,
   nameEn: name,
   position: z.int().min(0).max(32_000).default(500),
@@ -25,9 +24,9 @@ export const updateDomainSchema = someChange(
   }),
 );
 
-/** The coded list of domains: everyone reads it, the administrator extends it. */
+/** `/domains`: the coded list of domains: everyone reads it, the administrator extends it. */
 export const domainRoutes = new Hono<OfficialsEnv>()
-  .get('/domains', async (c) => {
+  .get('/', async (c) => {
     const domains = await c.var.db.selectFrom('domain').selectAll().orderBy('position').orderBy('id').execute();
     return c.json(
       domains.map((domain) => ({
@@ -40,34 +39,25 @@ export const domainRoutes = new Hono<OfficialsEnv>()
       200,
     );
   })
-  .post(
-    '/domains',
-    requireRole('admin'),
-    jsonBodyLimit,
-    requireJsonBody,
-    validate('json', createDomainSchema),
-    async (c) => {
-      const input = c.req.valid('json');
-      const domain = await c.var.db
-        .insertInto('domain')
-        .values({ code: input.code, name_vi: input.nameVi, name_en: input.nameEn, position: input.position })
-        .returning('id')
-        .executeTakeFirstOrThrow()
-        .catch((error: unknown) => {
-          if (isUniqueViolation(error)) {
-            throw new AppError(409, 'domain_code_taken', 'Another domain has this code', [
-              { path: 'code', code: 'domain_code_taken', message: 'is used by another domain' },
-            ]);
-          }
-          throw error;
-        });
-      return c.json({ id: domain.id }, 201);
-    },
-  )
+  .post('/', requireRole('admin'), jsonBodyLimit, requireJsonBody, validate('json', createDomainSchema), async (c) => {
+    const input = c.req.valid('json');
+    const domain = await c.var.db
+      .insertInto('domain')
+      .values({ code: input.code, name_vi: input.nameVi, name_en: input.nameEn, position: input.position })
+      .returning('id')
+      .executeTakeFirstOrThrow()
+      .catch((error: unknown) => {
+        if (isUniqueViolation(error)) {
+          throw fieldError('domain_code_taken', 'code', 'domain_code_taken', 'is used by another domain');
+        }
+        throw error;
+      });
+    return c.json({ id: domain.id }, 201);
+  })
   .patch(
-    '/domains/:id',
+    '/:id',
     requireRole('admin'),
-    validate('param', idParamSchema),
+    validate('param', smallIdParam),
     jsonBodyLimit,
     requireJsonBody,
     validate('json', updateDomainSchema),

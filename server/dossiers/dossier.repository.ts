@@ -42,19 +42,3 @@ export function findDossierToken(db: Db | Trx, token: string): Promise<DossierTo
     .where('token_hash', '=', hashDossierToken(token))
     .executeTakeFirst();
 }
-
-/**
- * Marks a code used inside the rating's transaction. Of two concurrent ratings with one
- * code, the second waits on the row lock, then finds it used: exactly one wins.
- */
-export async function claimDossierToken(trx: Trx, tokenId: number, now: Date): Promise<boolean> {
-  const claimed = await trx
-    .updateTable('dossier_token')
-    .set({ used_at: now })
-    .where('id', '=', tokenId)
-    .where('used_at', 'is', null)
-    .where('expires_at', '>', now)
-    .returning('id')
-    .executeTakeFirst();
-  return claimed !== undefined;
-}

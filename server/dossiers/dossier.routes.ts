@@ -1,22 +1,21 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
+import { assertAccess } from '../auth/access.ts';
 import { requireRole } from '../auth/auth.middleware.ts';
 import type { OfficialsEnv } from '../auth/official-env.ts';
-import { deskUnitInScope } from '../auth/scope.ts';
 import type { AppEnv } from '../app-env.ts';
 import type { Db } from '../db/database.ts';
-import { findDeskById } from '../desks/desk.repository.ts';
-import { domainIdsByCode } from '../domains/domain.repository.ts';
-import { vietnamDate } from '../time/vietnam-time.ts';
-import { AppError } from '../errors.ts';
-import { findKioskDevice, KIOSK_KEY_PATTERN } from '../kiosks/kiosk-device.repository.ts';
-import { idParamSchema } from '../officials/params.ts';
+import { deskOpenAt } from '../desks/desk-open.ts';
+import { deskOpening, findDeskById } from '../desks/desk.repository.ts';
+import { AppError, fieldError } from '../errors.ts';
+import { domainCode, idParam } from '../fields.ts';
+import { findPairedDevice, KIOSK_KEY_PATTERN } from '../kiosks/kiosk-device.repository.ts';
 import { qrSvg } from '../posters/qr.ts';
 import { jsonBodyLimit, requireJsonBody, validate } from '../validation.ts';
 import { issueDossierToken } from './dossier.repository.ts';
 
 const issueFields = {
-  domain: z.string().regex(/^[a-z][a-z0-9_]{1,39}$/, 'must be a domain code'),
+  domain: domainCode,
   validDays: z.int().min(1).max(90).default(30),
 };
 export const issueCodesSchema = z.strictObject({ ...issueFields, count: z.int().min(1).max(200).default(1) });
@@ -34,28 +33,17 @@ async function issueCodes(
   input: { domain: string; validDays: number; count: number },
 ) {
   const desk = await findDeskById(db, deskId);
-  const closed = desk?.unit.validUntil != null && desk.unit.validUntil <= vietnamDate(new Date());
-  if (!desk || !desk.desk.active || closed) {
-    throw new AppError(409, 'desk_inactive', 'This desk no longer takes ratings, so it issues no codes');
+  if (!desk || !deskOpenAt(deskOpening(desk), new Date())) {
+    throw new AppError('desk_inactive', { message: 'This desk does not take ratings, so it issues no codes' });
   }
-  const [domainId] = await domainIdsByCode(db, [input.domain], 'domain');
-  const served = await db
-    .selectFrom('desk_domain')
-    .select('desk_id')
-    .where('desk_id', '=', deskId)
-    .where('domain_id', '=', domainId!)
-    .executeTakeFirst();
-  if (!served) {
-    throw new AppError(422, 'domain_not_served', 'This desk does not serve that domain', [
-      { path: 'domain', code: 'domain_not_served', message: 'is not a domain this desk serves' },
-    ]);
-  }
+  const domain = desk.domains.find((served) => served.code === input.domain);
+  if (!domain) throw fieldError('domain_not_served', 'domain', 'domain_not_served', 'is not a domain this desk serves');
   return db.transaction().execute(async (trx) => {
     const codes = [];
     for (let i = 0; i < input.count; i++) {
       const { token, record } = await issueDossierToken(trx, {
         deskId,
-        domainId: domainId!,
+        domainId: domain.id,
         validDays: input.validDays,
       });
       const url = dossierSurveyUrl(publicBaseUrl, token);
@@ -65,18 +53,18 @@ async function issueCodes(
   });
 }
 
-/** One-time receipt codes issued by staff from the officials' app, to print as labels. */
-export const dossierRoutes = new Hono<OfficialsEnv>().post(
-  '/desks/:id/dossier-codes',
+/** `/desks/:id/dossier-codes`: one-time receipt codes issued by staff, to print as labels. */
+export const dossierCodeRoutes = new Hono<OfficialsEnv>().post(
+  '/:id/dossier-codes',
   requireRole('admin', 'manager'),
-  validate('param', idParamSchema),
+  validate('param', idParam),
   jsonBodyLimit,
   requireJsonBody,
   validate('json', issueCodesSchema),
   async (c) => {
     const { db, official, config } = c.var;
     const { id } = c.req.valid('param');
-    await deskUnitInScope(db, official, id);
+    await assertAccess(db, official, 'desk', id);
     const codes = await issueCodes(db, config.publicBaseUrl, id, c.req.valid('json'));
     c.header('Cache-Control', 'no-store');
     return c.json({ codes }, 201);
@@ -88,8 +76,9 @@ export const deviceKeyHeaderSchema = z.object({
 });
 
 /**
- * For a desk's receipt software: one code per dossier received, to print on the
- * receipt (phiếu hẹn). Authenticated by the key paired for receipts, not by a person.
+ * `/api/v1/desk/dossier-codes`, for a desk's receipt software: one code per dossier
+ * received, to print on the receipt (phiếu hẹn). Authenticated by the key paired for
+ * receipts, not by a person.
  */
 export const receiptIntegrationRoutes = new Hono<AppEnv>().post(
   '/dossier-codes',
@@ -98,10 +87,8 @@ export const receiptIntegrationRoutes = new Hono<AppEnv>().post(
   validate('header', deviceKeyHeaderSchema),
   validate('json', issueCodeSchema),
   async (c) => {
-    const device = await findKioskDevice(c.var.db, c.req.valid('header')['x-device-key']);
-    if (!device || device.revoked_at !== null || device.purpose !== 'receipts') {
-      throw new AppError(403, 'device_not_paired', 'This key is not paired for issuing receipt codes, or was revoked');
-    }
+    const device = await findPairedDevice(c.var.db, c.req.valid('header')['x-device-key'], 'receipts');
+    if (!device) throw new AppError('device_not_paired');
     const [code] = await issueCodes(c.var.db, c.var.config.publicBaseUrl, device.desk_id, {
       ...c.req.valid('json'),
       count: 1,

@@ -7,7 +7,7 @@ export const healthRoutes = new Hono<AppEnv>().get('/healthz', async (c) => {
   try {
     await sql`select 1`.execute(c.var.db);
   } catch {
-    throw new AppError(503, 'database_unavailable', 'The database does not answer');
+    throw new AppError('database_unavailable');
   }
   return c.json({ status: 'ok' as const }, 200);
 });

@@ -1,31 +1,26 @@
 import { Hono } from 'hono';
 import { sql } from 'kysely';
 import { z } from 'zod';
+import { assertAccess } from '../auth/access.ts';
 import { requireRole } from '../auth/auth.middleware.ts';
 import type { OfficialsEnv } from '../auth/official-env.ts';
-import { deskUnitInScope, inScope, notFound } from '../auth/scope.ts';
-import { idParamSchema } from '../officials/params.ts';
+import { idParam, text } from '../fields.ts';
 import { qrSvg } from '../posters/qr.ts';
 import { jsonBodyLimit, requireJsonBody, validate } from '../validation.ts';
-import { kioskPairingUrl, pairKioskDevice } from './kiosk-device.repository.ts';
+import { kioskPairingUrl, listDevices, listRefusals, pairKioskDevice } from './kiosk-device.repository.ts';
 
 export const pairDeviceSchema = z.strictObject({
-  label: z.string().trim().max(100).default(''),
+  label: text({ max: 100 }).default(''),
   purpose: z.enum(['kiosk', 'receipts']).default('kiosk'),
 });
 
-/** Tablets and receipt software paired with desks: pairing (the key is shown once), listing, revoking. */
-export const deviceRoutes = new Hono<OfficialsEnv>()
-  .get('/desks/:id/devices', validate('param', idParamSchema), async (c) => {
+/** `/desks/:id/devices`: tablets and receipt software paired with a desk; pairing shows the key once. */
+export const deskDeviceRoutes = new Hono<OfficialsEnv>()
+  .get('/:id/devices', validate('param', idParam), async (c) => {
     const { db, official } = c.var;
     const { id } = c.req.valid('param');
-    await deskUnitInScope(db, official, id);
-    const devices = await db
-      .selectFrom('kiosk_device')
-      .select(['id', 'label', 'purpose', 'paired_at', 'revoked_at', 'last_rating_at', 'last_status_at', 'queue_length'])
-      .where('desk_id', '=', id)
-      .orderBy('paired_at', 'desc')
-      .execute();
+    await assertAccess(db, official, 'desk', id);
+    const devices = await listDevices(db, id);
     return c.json(
       devices.map((device) => ({
         id: device.id,
@@ -40,10 +35,26 @@ export const deviceRoutes = new Hono<OfficialsEnv>()
       200,
     );
   })
+  .get('/:id/refused-ratings', validate('param', idParam), async (c) => {
+    const { db, official } = c.var;
+    const { id } = c.req.valid('param');
+    await assertAccess(db, official, 'desk', id);
+    const refusals = await listRefusals(db, id);
+    return c.json(
+      refusals.map((refusal) => ({
+        deviceId: refusal.device_id,
+        deviceLabel: refusal.label,
+        code: refusal.code,
+        ratedAt: refusal.rated_at?.toISOString() ?? null,
+        reportedAt: refusal.reported_at.toISOString(),
+      })),
+      200,
+    );
+  })
   .post(
-    '/desks/:id/devices',
+    '/:id/devices',
     requireRole('admin', 'manager'),
-    validate('param', idParamSchema),
+    validate('param', idParam),
     jsonBodyLimit,
     requireJsonBody,
     validate('json', pairDeviceSchema),
@@ -51,7 +62,7 @@ export const deviceRoutes = new Hono<OfficialsEnv>()
       const { db, official, config } = c.var;
       const { id } = c.req.valid('param');
       const { label, purpose } = c.req.valid('json');
-      await deskUnitInScope(db, official, id);
+      await assertAccess(db, official, 'desk', id);
       const desk = await db.selectFrom('desk').select('code').where('id', '=', id).executeTakeFirstOrThrow();
       const { key, device } = await pairKioskDevice(db, { deskId: id, label, purpose });
       const pairingUrl = purpose === 'kiosk' ? kioskPairingUrl(config.publicBaseUrl, desk.code, key) : null;
@@ -59,25 +70,22 @@ export const deviceRoutes = new Hono<OfficialsEnv>()
       c.header('Cache-Control', 'no-store');
       return c.json({ id: device.id, key, pairingUrl, pairingQrSvg: pairingUrl ? qrSvg(pairingUrl) : null }, 201);
     },
-  )
-  .post('/devices/:id/revoke', requireRole('admin', 'manager'), validate('param', idParamSchema), async (c) => {
+  );
+
+/** `/devices/:id/revoke`: a revoked key is refused from then on. */
+export const deviceRoutes = new Hono<OfficialsEnv>().post(
+  '/:id/revoke',
+  requireRole('admin', 'manager'),
+  validate('param', idParam),
+  async (c) => {
     const { db, official } = c.var;
     const { id } = c.req.valid('param');
-    const revoked = await db
+    await assertAccess(db, official, 'device', id);
+    await db
       .updateTable('kiosk_device')
       .set({ revoked_at: sql`coalesce(revoked_at, now())` })
       .where('id', '=', id)
-      .where((eb) =>
-        eb.exists(
-          eb
-            .selectFrom('desk')
-            .select('desk.id')
-            .whereRef('desk.id', '=', 'kiosk_device.desk_id')
-            .where(inScope(official, sql.ref('desk.unit_id'))),
-        ),
-      )
-      .returning('id')
-      .executeTakeFirst();
-    if (!revoked) throw notFound();
+      .execute();
     return c.body(null, 204);
-  });
+  },
+);

@@ -27,11 +27,89 @@ export async function pairKioskDevice(
   return { key, device };
 }
 
-export function findKioskDevice(db: Db | Trx, key: string): Promise<KioskDevice | undefined> {
-  return db.selectFrom('kiosk_device').selectAll().where('key_hash', '=', hashKioskKey(key)).executeTakeFirst();
+export type DevicePurpose = KioskDevice['purpose'];
+
+/**
+ * The unrevoked device that holds this key, when it was paired for this purpose: a key is
+ * good only for what it was issued for (a receipt printer's key rates nothing).
+ */
+export function findPairedDevice(db: Db | Trx, key: string, purpose: DevicePurpose): Promise<KioskDevice | undefined> {
+  return db
+    .selectFrom('kiosk_device')
+    .selectAll()
+    .where('key_hash', '=', hashKioskKey(key))
+    .where('purpose', '=', purpose)
+    .where('revoked_at', 'is', null)
+    .executeTakeFirst();
 }
 
 /** The link that pairs a tablet: the key rides in the fragment, which browsers never send. */
 export function kioskPairingUrl(publicBaseUrl: string, deskCode: string, key: string): string {
   return `${publicBaseUrl}/kiosk/${deskCode}#key=${key}`;
+}
+
+/** The devices paired with a desk, newest first, with how many ratings each had refused. */
+export function listDevices(db: Db, deskId: number) {
+  return db
+    .selectFrom('kiosk_device')
+    .select(['id', 'label', 'purpose', 'paired_at', 'revoked_at', 'last_rating_at', 'last_status_at', 'queue_length'])
+    .where('desk_id', '=', deskId)
+    .orderBy('paired_at', 'desc')
+    .execute();
+}
+
+/** Ratings the server refused for good, as the desk's tablets reported them, newest first. */
+export function listRefusals(db: Db, deskId: number, limit = 200) {
+  return db
+    .selectFrom('kiosk_refusal')
+    .innerJoin('kiosk_device', 'kiosk_device.id', 'kiosk_refusal.device_id')
+    .select([
+      'kiosk_refusal.device_id',
+      'kiosk_device.label',
+      'kiosk_refusal.code',
+      'kiosk_refusal.rated_at',
+      'kiosk_refusal.reported_at',
+    ])
+    .where('kiosk_device.desk_id', '=', deskId)
+    .orderBy('kiosk_refusal.reported_at', 'desc')
+    .limit(limit)
+    .execute();
+}
+
+export interface RefusedRating {
+  idempotencyKey: string;
+  code: string;
+  ratedAt: string | null;
+}
+
+/**
+ * Records what a tablet reports: how many ratings wait in its queue, and the ratings the
+ * server refused for good (each kept once, whatever how often it is reported).
+ */
+export async function recordDeviceStatus(
+  db: Db,
+  deviceId: number,
+  status: { queueLength: number; refused: RefusedRating[] },
+): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    await trx
+      .updateTable('kiosk_device')
+      .set({ last_status_at: new Date(), queue_length: status.queueLength })
+      .where('id', '=', deviceId)
+      .execute();
+    if (status.refused.length > 0) {
+      await trx
+        .insertInto('kiosk_refusal')
+        .values(
+          status.refused.map((refused) => ({
+            device_id: deviceId,
+            idempotency_key: refused.idempotencyKey,
+            code: refused.code,
+            rated_at: refused.ratedAt === null ? null : new Date(refused.ratedAt),
+          })),
+        )
+        .onConflict((oc) => oc.columns(['device_id', 'idempotency_key']).doNothing())
+        .execute();
+    }
+  });
 }

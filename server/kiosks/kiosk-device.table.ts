@@ -17,3 +17,13 @@ export interface KioskDeviceTable {
 }
 
 export type KioskDevice = Selectable<KioskDeviceTable>;
+
+/** A rating the server refused for good, as the tablet that holds it reported it. */
+export interface KioskRefusalTable {
+  device_id: number;
+  idempotency_key: string;
+  /** The error code the server answered. */
+  code: string;
+  rated_at: Date | null;
+  reported_at: Generated<Date>;
+}

@@ -1,38 +1,34 @@
 import { Hono } from 'hono';
 import { sql } from 'kysely';
 import { z } from 'zod';
+import { assertAccess, inScope } from '../auth/access.ts';
 import { requireRole } from '../auth/auth.middleware.ts';
 import type { OfficialsEnv } from '../auth/official-env.ts';
-import { hashPassword, PASSWORD_MIN_LENGTH } from '../auth/password.ts';
-import { assertUnitInScope, inScope, notFound } from '../auth/scope.ts';
+import { hashPassword, password } from '../auth/password.ts';
 import { invalidateOfficialSessions } from '../auth/session.ts';
 import { isUniqueViolation } from '../db/errors.ts';
-import { AppError } from '../errors.ts';
-import { jsonBodyLimit, requireJsonBody, validate, someChange } from '../validation.ts';
+import { AppError, fieldError } from '../errors.ts';
+import { idParam, rowId, text, username } from '../fields.ts';
+import { jsonBodyLimit, requireJsonBody, someChange, validate } from '../validation.ts';
 import type { Official, Role } from './official.table.ts';
 import { officialView } from './official.view.ts';
-import { idParamSchema } from './params.ts';
 
-const password = z.string().min(PASSWORD_MIN_LENGTH, `must have at least ${PASSWORD_MIN_LENGTH} characters`).max(200);
 const role = z.enum(['admin', 'manager', 'viewer']);
+const displayName = text({ min: 1, max: 100 });
 
 export const createOfficialSchema = z.strictObject({
-  username: z
-    .string()
-    .trim()
-    .toLowerCase()
-    .regex(/^[a-z0-9][a-z0-9._-]{2,39}$/, 'must be 3–40 lowercase letters, digits, ".", "_" or "-"'),
-  displayName: z.string().trim().min(1).max(100),
+  username,
+  displayName,
   role,
-  unitId: z.int().positive(),
+  unitId: rowId,
   password,
 });
 
 export const updateOfficialSchema = someChange(
   z.strictObject({
-    displayName: z.string().trim().min(1).max(100).optional(),
+    displayName: displayName.optional(),
     role: role.optional(),
-    unitId: z.int().positive().optional(),
+    unitId: rowId.optional(),
     active: z.boolean().optional(),
     password: password.optional(),
   }),
@@ -40,23 +36,23 @@ export const updateOfficialSchema = someChange(
 
 /** A manager appoints viewers only; the administrator appoints anyone. */
 function assertMayAppoint(official: Official, appointed: Role): void {
-  if (official.role !== 'admin' && appointed !== 'viewer') {
-    throw new AppError(403, 'role_not_allowed', 'You may only give the viewer role');
-  }
+  if (official.role !== 'admin' && appointed !== 'viewer') throw new AppError('role_not_allowed');
 }
 
+/**
+ * Usernames are global: one sign-in page serves the whole country. A manager creating an
+ * account learns that a name is taken somewhere, and nothing more.
+ */
 function usernameTaken(error: unknown): never {
   if (isUniqueViolation(error, 'official_username_key')) {
-    throw new AppError(409, 'username_taken', 'This username is taken', [
-      { path: 'username', code: 'username_taken', message: 'is taken' },
-    ]);
+    throw fieldError('username_taken', 'username', 'username_taken', 'is taken');
   }
   throw error;
 }
 
-/** Accounts of officials in the manager's subtree (or all, for the administrator). */
+/** `/users`: accounts of officials in the manager's subtree (or all, for the administrator). */
 export const officialRoutes = new Hono<OfficialsEnv>()
-  .get('/users', requireRole('admin', 'manager'), async (c) => {
+  .get('/', requireRole('admin', 'manager'), async (c) => {
     const { db, official } = c.var;
     const officials = await db
       .selectFrom('official')
@@ -72,7 +68,7 @@ export const officialRoutes = new Hono<OfficialsEnv>()
     );
   })
   .post(
-    '/users',
+    '/',
     requireRole('admin', 'manager'),
     jsonBodyLimit,
     requireJsonBody,
@@ -81,7 +77,7 @@ export const officialRoutes = new Hono<OfficialsEnv>()
       const { db, official } = c.var;
       const input = c.req.valid('json');
       assertMayAppoint(official, input.role);
-      await assertUnitInScope(db, official, input.unitId);
+      await assertAccess(db, official, 'unit', input.unitId);
       const created = await db
         .insertInto('official')
         .values({
@@ -98,9 +94,9 @@ export const officialRoutes = new Hono<OfficialsEnv>()
     },
   )
   .patch(
-    '/users/:id',
+    '/:id',
     requireRole('admin', 'manager'),
-    validate('param', idParamSchema),
+    validate('param', idParam),
     jsonBodyLimit,
     requireJsonBody,
     validate('json', updateOfficialSchema),
@@ -108,22 +104,17 @@ export const officialRoutes = new Hono<OfficialsEnv>()
       const { db, official } = c.var;
       const { id } = c.req.valid('param');
       const input = c.req.valid('json');
-      const target = await db
-        .selectFrom('official')
-        .selectAll()
-        .where('id', '=', id)
-        .where(inScope(official, sql.ref('official.unit_id')))
-        .executeTakeFirst();
-      if (!target) throw notFound();
+      await assertAccess(db, official, 'official', id);
+      const target = await db.selectFrom('official').select('role').where('id', '=', id).executeTakeFirstOrThrow();
       if (
         id === official.id &&
         (input.role !== undefined || input.active !== undefined || input.unitId !== undefined)
       ) {
-        throw new AppError(403, 'own_account', 'Your own role, unit and access are changed by someone above you');
+        throw new AppError('own_account');
       }
       assertMayAppoint(official, target.role);
       if (input.role) assertMayAppoint(official, input.role);
-      if (input.unitId !== undefined) await assertUnitInScope(db, official, input.unitId);
+      if (input.unitId !== undefined) await assertAccess(db, official, 'unit', input.unitId);
       await db
         .updateTable('official')
         .set({

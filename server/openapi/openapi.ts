@@ -1,8 +1,7 @@
 import { z } from 'zod';
 import { deviceKeyHeaderSchema, issueCodeSchema } from '../dossiers/dossier.routes.ts';
 import { kioskStatusReplySchema, kioskStatusSchema } from '../kiosks/kiosk.routes.ts';
-import { kioskHeaderSchema } from '../responses/response.routes.ts';
-import { recordedSchema, submissionSchema } from '../responses/submission.schema.ts';
+import { kioskHeaderSchema, recordedSchema, submissionSchema } from '../responses/submission.schema.ts';
 import { surveySchema } from '../survey/survey.schema.ts';
 import { deskParamsSchema, dossierParamsSchema, surveyQuerySchema } from '../survey/survey.routes.ts';
 

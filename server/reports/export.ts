@@ -1,6 +1,5 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/database.ts';
-import type { Logger } from '../logger.ts';
 import { SCALE } from '../questionnaires/scale.ts';
 import { vietnamMidnight } from '../time/vietnam-time.ts';
 import { periodLabel, type Period } from './periods.ts';
@@ -320,48 +319,6 @@ export async function exportWorkbook(
     contentType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
     content: Buffer.from(await workbook.xlsx.writeBuffer()),
   };
-}
-
-/**
- * Runs an export in the background of this process, writing its progress and then its
- * file to the database, so that any server process can report on it and serve it.
- */
-export function runExport(
-  db: Db,
-  logger: Logger,
-  job: { id: string; unitId: number; period: Period; format: 'xlsx' | 'csv'; table: ExportTable },
-): void {
-  const progress = async (percent: number) => {
-    await db.updateTable('report_export').set({ progress: percent }).where('id', '=', job.id).execute();
-  };
-  void (async () => {
-    try {
-      const file =
-        job.format === 'xlsx'
-          ? await exportWorkbook(db, job.unitId, job.period, progress)
-          : await exportCsv(db, job.unitId, job.period, job.table);
-      await db
-        .updateTable('report_export')
-        .set({
-          status: 'done',
-          progress: 100,
-          filename: file.filename,
-          content_type: file.contentType,
-          file: file.content,
-          finished_at: new Date(),
-        })
-        .where('id', '=', job.id)
-        .execute();
-    } catch (error) {
-      logger.error({ err: error, exportId: job.id }, 'report export failed');
-      await db
-        .updateTable('report_export')
-        .set({ status: 'failed', finished_at: new Date() })
-        .where('id', '=', job.id)
-        .execute()
-        .catch(() => {});
-    }
-  })();
 }
 
 /** Exports are kept an hour for download. */

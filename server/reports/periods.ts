@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { addDays, addMonths, vietnamDate } from '../time/vietnam-time.ts';
+import { FIRST_YEAR, isCalendarDate, LAST_YEAR } from '../fields.ts';
+import { addDays, addMonths } from '../time/vietnam-time.ts';
 
 /**
  * Report periods, in Vietnam calendar days. Written as in the API: `2026-03` (month),
@@ -48,25 +49,26 @@ export function parsePeriod(key: string): Period | undefined {
     };
   if ((match = RANGE.exec(key))) {
     const [from, last] = [match[1]!, match[2]!];
-    if (!isCalendarDay(from) || !isCalendarDay(last) || last < from) return undefined;
+    if (!isCalendarDate(from, 1, 9999) || !isCalendarDate(last, 1, 9999) || last < from) return undefined;
     return { key, kind: 'range', from, to: addDays(last, 1), year: Number(last.slice(0, 4)) };
   }
   return undefined;
 }
 
-function isCalendarDay(day: string): boolean {
-  const parsed = new Date(`${day}T00:00:00Z`);
-  return !Number.isNaN(parsed.getTime()) && parsed.toISOString().slice(0, 10) === day;
+/** Whether every day of the period lies in the years the platform reports on. */
+function withinReportingYears(period: Period): boolean {
+  return Number(period.from.slice(0, 4)) >= FIRST_YEAR && Number(addDays(period.to, -1).slice(0, 4)) <= LAST_YEAR;
 }
 
 export const periodSchema = z
   .string()
+  .max(40)
   .transform((key, ctx) => {
     const period = parsePeriod(key);
-    if (!period) {
+    if (!period || !withinReportingYears(period)) {
       ctx.addIssue({
         code: 'custom',
-        message: 'must be a period such as 2026, 2026-Q2, 2026-H1, 2026-9M, 2026-03 or 2026-01-15..2026-06-14',
+        message: `must be a period of ${FIRST_YEAR}–${LAST_YEAR} such as 2026, 2026-Q2, 2026-H1, 2026-9M, 2026-03 or 2026-01-15..2026-06-14`,
       });
       return z.NEVER;
     }
@@ -81,11 +83,6 @@ export function monthsOf(period: Period): string[] {
   const months: string[] = [];
   for (let month = `${period.from.slice(0, 7)}-01`; month < period.to; month = addMonths(month, 1)) months.push(month);
   return months;
-}
-
-/** The period of the current year so far (a default for the dashboard). */
-export function yearToDate(now = new Date()): Period {
-  return parsePeriod(vietnamDate(now).slice(0, 4))!;
 }
 
 const ROMAN = ['I', 'II', 'III', 'IV'];

@@ -1,9 +1,11 @@
 import type { Db } from '../db/database.ts';
-import { AppError } from '../errors.ts';
+import { AppError, FaultLog, isRefusedByDatabase } from '../errors.ts';
 import type { Logger } from '../logger.ts';
+import { countAttempts } from './rating-statements.ts';
 import {
   checkBatch,
   commitBatch,
+  placesOf,
   type CheckedBatch,
   type Outcome,
   type Submission,
@@ -51,13 +53,20 @@ async function withRetry<T>(attempt: () => Promise<T>): Promise<T> {
  * then goes out with every rating that arrived meanwhile, in one durable commit. While a
  * batch commits, the next one is already being checked, so the database always has the
  * next commit ready. Each caller is answered after the commit that holds its rating.
+ *
+ * A rating the database refuses fails alone: a batch that fails for a reason other than
+ * the connection is written again in halves, down to the rating at fault, so that one
+ * poison rating costs its batch a few statements, not a rewrite one by one, and costs its
+ * sender an attempt of their allowance like any other.
  */
 export class RatingWriter {
   readonly #db: Db;
   readonly #options: Required<Omit<RatingWriterOptions, 'logger' | 'rateLimit'>> & RatingWriterOptions;
+  readonly #faults: FaultLog;
   #queue: Pending[] = [];
   #checking = false;
-  #checked: { batch: Pending[]; checked: CheckedBatch } | undefined;
+  /** The batch checked next, or the error that stopped its check, waiting for the commit slot. */
+  #checked: { batch: Pending[]; checked: CheckedBatch } | { batch: Pending[]; error: unknown } | undefined;
   #committing = false;
   #closing = false;
   #idleWaiters: (() => void)[] = [];
@@ -65,6 +74,7 @@ export class RatingWriter {
   constructor(db: Db, options: RatingWriterOptions) {
     this.#db = db;
     this.#options = { maxBatchSize: 250, ...options };
+    this.#faults = new FaultLog(options.logger);
   }
 
   /** Resolves with the rating's outcome once it is committed (or refused). */
@@ -72,9 +82,7 @@ export class RatingWriter {
     if (this.#closing) {
       return Promise.resolve({
         ok: false,
-        error: new AppError(503, 'shutting_down', 'The server is restarting; please retry', undefined, {
-          'Retry-After': '2',
-        }),
+        error: new AppError('shutting_down', { headers: { 'Retry-After': '2' } }),
       });
     }
     return new Promise((resolve) => {
@@ -97,10 +105,12 @@ export class RatingWriter {
   /** Checks the next batch unless one is being checked or waits, checked, for its commit. */
   #pump(): void {
     if (!this.#committing && this.#checked) {
-      const { batch, checked } = this.#checked;
+      const next = this.#checked;
       this.#checked = undefined;
       this.#committing = true;
-      void this.#commit(batch, checked).finally(() => {
+      const done =
+        'checked' in next ? this.#commit(next.batch, next.checked) : this.#afterFailure(next.batch, next.error);
+      void done.finally(() => {
         this.#committing = false;
         this.#pump();
       });
@@ -108,13 +118,7 @@ export class RatingWriter {
     if (!this.#checking && !this.#checked && this.#queue.length > 0) {
       const batch = this.#queue.splice(0, this.#options.maxBatchSize);
       this.#checking = true;
-      withRetry(() =>
-        checkBatch(
-          this.#db,
-          batch.map((pending) => pending.submission),
-          this.#options,
-        ),
-      ).then(
+      withRetry(() => this.#check(batch)).then(
         (checked) => {
           this.#checking = false;
           this.#checked = { batch, checked };
@@ -122,7 +126,7 @@ export class RatingWriter {
         },
         (error: unknown) => {
           this.#checking = false;
-          this.#fail(batch, error);
+          this.#checked = { batch, error };
           this.#pump();
         },
       );
@@ -130,45 +134,80 @@ export class RatingWriter {
     if (this.#idle()) for (const resolve of this.#idleWaiters.splice(0)) resolve();
   }
 
+  #check(batch: Pending[]): Promise<CheckedBatch> {
+    return checkBatch(
+      this.#db,
+      batch.map((pending) => pending.submission),
+      this.#options,
+    );
+  }
+
   async #commit(batch: Pending[], checked: CheckedBatch): Promise<void> {
     try {
       const outcomes = await withRetry(() => commitBatch(this.#db, checked, this.#options));
       batch.forEach((pending, index) => pending.resolve(outcomes[index]!));
     } catch (error) {
-      if (batch.length > 1 && !isTransient(error)) {
-        // One rating that breaks the batch must not fail the others: write each alone.
-        for (const pending of batch) await this.#writeAlone(pending);
-        return;
-      }
-      this.#fail(batch, error);
+      await this.#afterFailure(batch, error, checked);
     }
   }
 
-  async #writeAlone(pending: Pending): Promise<void> {
-    try {
-      const checked = await withRetry(() => checkBatch(this.#db, [pending.submission], this.#options));
-      await this.#commit([pending], checked);
-    } catch (error) {
-      this.#fail([pending], error);
+  /** A batch failed: a lost database fails it whole (clients retry); anything else is bisected. */
+  async #afterFailure(batch: Pending[], error: unknown, checked?: CheckedBatch): Promise<void> {
+    if (isTransient(error)) return this.#fail(batch, error);
+    if (batch.length === 1) return this.#failAlone(batch[0]!, error, checked);
+    const half = Math.ceil(batch.length / 2);
+    for (const part of [batch.slice(0, half), batch.slice(half)]) {
+      try {
+        await this.#commit(part, await withRetry(() => this.#check(part)));
+      } catch (partError) {
+        await this.#afterFailure(part, partError);
+      }
     }
+  }
+
+  /** The one rating the database would not take: refused, and counted against its sender. */
+  async #failAlone(pending: Pending, error: unknown, checked?: CheckedBatch): Promise<void> {
+    const refused = isRefusedByDatabase(error);
+    const code = (error as { code?: unknown })?.code;
+    this.#faults.log(
+      refused ? 'warn' : 'error',
+      `rating:${String(code ?? (error as Error)?.name)}`,
+      { err: error },
+      'a rating could not be written',
+    );
+    const allowance = checked?.accepted.get(placesOf(checked)[0] ?? 0)?.allowance ?? {
+      bucket: pending.submission.bucket,
+      limit: this.#options.rateLimit.perSource,
+      kioskDeviceId: null,
+    };
+    await countAttempts(
+      this.#db,
+      [allowance],
+      pending.submission.receivedAt,
+      this.#options.rateLimit.windowSeconds,
+    ).catch(() => {});
+    pending.resolve({
+      ok: false,
+      error: refused
+        ? new AppError('value_refused', { message: 'The rating holds a value the platform cannot store' })
+        : new AppError('internal_error', { message: 'The rating could not be saved' }),
+    });
   }
 
   #fail(batch: Pending[], error: unknown): void {
-    this.#options.logger.error({ err: error, ratings: batch.length }, 'ratings could not be written');
-    const failure: Outcome = isTransient(error)
-      ? {
-          ok: false,
-          error: new AppError(
-            503,
-            'database_unavailable',
-            'The rating could not be saved yet; please retry',
-            undefined,
-            {
-              'Retry-After': '2',
-            },
-          ),
-        }
-      : { ok: false, error: new AppError(500, 'internal_error', 'The rating could not be saved') };
+    this.#faults.log(
+      'warn',
+      `ratings:${String((error as { code?: unknown })?.code ?? 'transient')}`,
+      { err: error, ratings: batch.length },
+      'ratings could not be written; clients retry',
+    );
+    const failure: Outcome = {
+      ok: false,
+      error: new AppError('database_unavailable', {
+        message: 'The rating could not be saved yet; please retry',
+        headers: { 'Retry-After': '2' },
+      }),
+    };
     for (const pending of batch) pending.resolve(failure);
   }
 }

@@ -1,22 +1,13 @@
 import { Hono } from 'hono';
-import { z } from 'zod';
 import { clientAddress } from '../abuse/client-address.ts';
 import { sourceBucket } from '../abuse/rate-limit.ts';
 import type { AppEnv } from '../app-env.ts';
-import { KIOSK_KEY_PATTERN } from '../kiosks/kiosk-device.repository.ts';
 import { jsonBodyLimit, requireJsonBody, validate } from '../validation.ts';
-import { submissionSchema } from './submission.schema.ts';
+import { kioskHeaderSchema, submissionSchema } from './submission.schema.ts';
 
-export const kioskHeaderSchema = z.object({
-  'x-kiosk-key': z
-    .string()
-    .regex(KIOSK_KEY_PATTERN, 'must be the 43-character key of a paired tablet')
-    .optional()
-    .describe('Key of the tablet paired with the desk; required for channel "kiosk"'),
-});
-
+/** `/responses`: records one rating, answered once it is committed. */
 export const responseRoutes = new Hono<AppEnv>().post(
-  '/responses',
+  '/',
   jsonBodyLimit,
   requireJsonBody,
   validate('header', kioskHeaderSchema),

@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { PREPARED } from '../db/connect.ts';
+import { preparedStatement } from '../db/connect.ts';
 import type { Db, Trx } from '../db/database.ts';
 
 /** Advisory lock that serialises folding and closure changes across all server processes. */
@@ -22,7 +22,7 @@ export async function foldPending(db: Db, limit = 5000): Promise<number> {
       trx,
     );
     if (!locked.rows[0]?.locked) return 0;
-    const result = await sql<{ folded: number }>`${sql.raw(PREPARED)}
+    const result = await preparedStatement(sql<{ folded: number }>`
       with batch as (
         delete from rollup_pending
         where response_id in (select response_id from rollup_pending order by response_id limit ${limit})
@@ -75,7 +75,7 @@ export async function foldPending(db: Db, limit = 5000): Promise<number> {
         on conflict (unit_id, month, domain_id, reason_id) do update set n = rollup_reason_month.n + excluded.n
       )
       select count(*)::integer as folded from batch
-    `.execute(trx);
+    `).execute(trx);
     return result.rows[0]?.folded ?? 0;
   });
 }

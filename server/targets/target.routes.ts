@@ -1,34 +1,31 @@
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { sql } from 'kysely';
 import { z } from 'zod';
+import { assertAccess } from '../auth/access.ts';
 import { requireRole } from '../auth/auth.middleware.ts';
 import type { OfficialsEnv } from '../auth/official-env.ts';
-import { assertUnitInScope, inScope, notFound } from '../auth/scope.ts';
 import { isUniqueViolation } from '../db/errors.ts';
 import { domainIdsByCode } from '../domains/domain.repository.ts';
-import { AppError } from '../errors.ts';
-import { dateSchema, idParamSchema } from '../officials/params.ts';
-import { fieldProblems, jsonBodyLimit, requireJsonBody, validate, someChange } from '../validation.ts';
+import { AppError, fieldError } from '../errors.ts';
+import { calendarDate, domainCode, idParam, percent, rowId, rowIdText, text, year, yearText } from '../fields.ts';
+import { fieldProblems, jsonBodyLimit, requireJsonBody, someChange, validate } from '../validation.ts';
 import { extractTargets } from './plan-extraction.ts';
+import { listTargets, updateTarget } from './target.repository.ts';
 
 const targetFields = {
-  year: z.int().min(2000).max(2100),
+  year,
   metric: z.enum(['tthc', 'agency_service', 'domain']),
-  domain: z
-    .string()
-    .regex(/^[a-z][a-z0-9_]{1,39}$/)
-    .nullable(),
+  domain: domainCode.nullable(),
   comparison: z.enum(['gte', 'gt']),
-  threshold: z.number().gt(0).max(100),
-  planNumber: z.string().trim().max(200).nullable(),
-  planDate: dateSchema.nullable(),
-  planSentence: z.string().trim().max(2000).nullable(),
+  threshold: percent,
+  planNumber: text({ max: 200 }).nullable(),
+  planDate: calendarDate.nullable(),
+  planSentence: text({ max: 2000, multiline: true }).nullable(),
 };
 
 export const createTargetSchema = z
   .strictObject({
-    unitId: z.int().positive(),
+    unitId: rowId,
     ...targetFields,
     domain: targetFields.domain.default(null),
     comparison: targetFields.comparison.default('gte'),
@@ -52,8 +49,8 @@ export const updateTargetSchema = someChange(
 );
 
 export const targetListQuerySchema = z.object({
-  unitId: z.coerce.number().int().positive().max(2_147_483_647).optional(),
-  year: z.coerce.number().int().min(2000).max(2100).optional(),
+  unitId: rowIdText.optional(),
+  year: yearText.optional(),
 });
 
 export const extractTextSchema = z.strictObject({ text: z.string().min(1).max(2_000_000) });
@@ -72,41 +69,29 @@ async function planText(file: File): Promise<string> {
     try {
       return (await mammoth.extractRawText({ buffer: bytes })).value;
     } catch {
-      throw new AppError(422, 'unreadable_document', 'This Word document cannot be read', [
-        { path: 'file', code: 'unreadable_document', message: 'is not a readable .docx file' },
-      ]);
+      throw fieldError('unreadable_document', 'file', 'unreadable_document', 'is not a readable .docx file');
     }
   }
   if (/\.txt$/i.test(file.name) || file.type.startsWith('text/')) return new TextDecoder('utf-8').decode(bytes);
-  throw new AppError(415, 'unsupported_document', 'Upload the plan as text (.txt) or a Word document (.docx)');
+  throw new AppError('unsupported_document');
 }
 
 function duplicateTarget(error: unknown): never {
   if (isUniqueViolation(error, 'target_per_metric')) {
-    throw new AppError(409, 'target_exists', 'This unit already has a target for that year and metric');
+    throw new AppError('target_exists');
   }
   throw error;
 }
 
-async function targetInScope(c: { var: OfficialsEnv['Variables'] }, id: number): Promise<void> {
-  const found = await c.var.db
-    .selectFrom('target')
-    .select('id')
-    .where('id', '=', id)
-    .where(inScope(c.var.official, sql.ref('target.unit_id')))
-    .executeTakeFirst();
-  if (!found) throw notFound();
-}
-
-/** Satisfaction targets of the reform plans, per unit, year and metric. */
+/** `/targets`: satisfaction targets of the reform plans, per unit, year and metric. */
 export const targetRoutes = new Hono<OfficialsEnv>()
   .post(
-    '/targets/extract',
+    '/extract',
     requireRole('admin', 'manager'),
     bodyLimit({
       maxSize: PLAN_SIZE_LIMIT,
       onError: () => {
-        throw new AppError(413, 'payload_too_large', 'The plan must be at most 5 MB');
+        throw new AppError('payload_too_large', { message: 'The plan must be at most 5 MB' });
       },
     }),
     async (c) => {
@@ -115,59 +100,37 @@ export const targetRoutes = new Hono<OfficialsEnv>()
       if (type === 'multipart/form-data') {
         // A body that is not a well-formed form (no parts, a wrong boundary) is the client's error.
         const form = await c.req.parseBody().catch(() => {
-          throw new AppError(400, 'malformed_form', 'The request body is not a well-formed multipart form');
+          throw new AppError('malformed_form');
         });
         const file = form.file;
         if (!(file instanceof File)) {
-          throw new AppError(400, 'invalid_request', 'Send the plan as the "file" field', [
-            { path: 'file', code: 'required', message: 'is required' },
-          ]);
+          throw new AppError('invalid_request', {
+            message: 'Send the plan as the "file" field',
+            fields: [{ path: 'file', code: 'required', message: 'is required' }],
+          });
         }
         text = await planText(file);
       } else if (type === 'application/json') {
         const parsed = extractTextSchema.safeParse(await c.req.json().catch(() => undefined));
         if (!parsed.success)
-          throw new AppError(
-            400,
-            'invalid_request',
-            'Send {"text": "…"} with the plan',
-            fieldProblems(parsed.error.issues),
-          );
+          throw new AppError('invalid_request', {
+            message: 'Send {"text": "…"} with the plan',
+            fields: fieldProblems(parsed.error.issues),
+          });
         text = parsed.data.text;
       } else {
-        throw new AppError(415, 'unsupported_media_type', 'Send the plan as JSON text or as an uploaded file');
+        throw new AppError('unsupported_media_type', {
+          message: 'Send the plan as JSON text or as an uploaded file',
+        });
       }
       return c.json(extractTargets(text), 200);
     },
   )
-  .get('/targets', validate('query', targetListQuerySchema), async (c) => {
+  .get('/', validate('query', targetListQuerySchema), async (c) => {
     const { db, official } = c.var;
     const { unitId, year } = c.req.valid('query');
-    if (unitId !== undefined) await assertUnitInScope(db, official, unitId);
-    const targets = await db
-      .selectFrom('target')
-      .innerJoin('unit', 'unit.id', 'target.unit_id')
-      .leftJoin('domain', 'domain.id', 'target.domain_id')
-      .select([
-        'target.id',
-        'target.unit_id',
-        'unit.name as unit_name',
-        'target.year',
-        'target.metric',
-        'domain.code as domain',
-        'target.comparison',
-        'target.threshold',
-        'target.plan_number',
-        'target.plan_date',
-        'target.plan_sentence',
-      ])
-      .where(inScope(official, sql.ref('target.unit_id')))
-      .$if(unitId !== undefined, (query) => query.where('target.unit_id', '=', unitId!))
-      .$if(year !== undefined, (query) => query.where('target.year', '=', year!))
-      .orderBy('target.year', 'desc')
-      .orderBy('unit.name')
-      .orderBy('target.metric')
-      .execute();
+    if (unitId !== undefined) await assertAccess(db, official, 'unit', unitId);
+    const targets = await listTargets(db, official, { unitId, year });
     return c.json(
       targets.map((target) => ({
         id: target.id,
@@ -185,7 +148,7 @@ export const targetRoutes = new Hono<OfficialsEnv>()
     );
   })
   .post(
-    '/targets',
+    '/',
     requireRole('admin', 'manager'),
     jsonBodyLimit,
     requireJsonBody,
@@ -193,7 +156,7 @@ export const targetRoutes = new Hono<OfficialsEnv>()
     async (c) => {
       const { db, official } = c.var;
       const input = c.req.valid('json');
-      await assertUnitInScope(db, official, input.unitId);
+      await assertAccess(db, official, 'unit', input.unitId);
       const [domainId] = input.domain ? await domainIdsByCode(db, [input.domain], 'domain') : [null];
       const target = await db
         .insertInto('target')
@@ -215,31 +178,29 @@ export const targetRoutes = new Hono<OfficialsEnv>()
     },
   )
   .patch(
-    '/targets/:id',
+    '/:id',
     requireRole('admin', 'manager'),
-    validate('param', idParamSchema),
+    validate('param', idParam),
     jsonBodyLimit,
     requireJsonBody,
     validate('json', updateTargetSchema),
     async (c) => {
       const { id } = c.req.valid('param');
       const input = c.req.valid('json');
-      await targetInScope(c, id);
-      const changes = {
-        ...(input.comparison !== undefined ? { comparison: input.comparison } : {}),
-        ...(input.threshold !== undefined ? { threshold: input.threshold } : {}),
-        ...(input.planNumber !== undefined ? { plan_number: input.planNumber } : {}),
-        ...(input.planDate !== undefined ? { plan_date: input.planDate } : {}),
-        ...(input.planSentence !== undefined ? { plan_sentence: input.planSentence } : {}),
-      };
-      if (Object.keys(changes).length > 0)
-        await c.var.db.updateTable('target').set(changes).where('id', '=', id).execute();
+      await assertAccess(c.var.db, c.var.official, 'target', id);
+      await updateTarget(c.var.db, id, {
+        comparison: input.comparison,
+        threshold: input.threshold,
+        plan_number: input.planNumber,
+        plan_date: input.planDate,
+        plan_sentence: input.planSentence,
+      });
       return c.body(null, 204);
     },
   )
-  .delete('/targets/:id', requireRole('admin', 'manager'), validate('param', idParamSchema), async (c) => {
+  .delete('/:id', requireRole('admin', 'manager'), validate('param', idParam), async (c) => {
     const { id } = c.req.valid('param');
-    await targetInScope(c, id);
+    await assertAccess(c.var.db, c.var.official, 'target', id);
     await c.var.db.deleteFrom('target').where('id', '=', id).execute();
     return c.body(null, 204);
   });

@@ -1,6 +1,8 @@
 import { sql } from 'kysely';
 import type { Db, Trx } from '../db/database.ts';
+import { inScope } from '../auth/access.ts';
 import { AppError } from '../errors.ts';
+import type { Official } from '../officials/official.table.ts';
 import { lockRollups } from '../rollups/fold.ts';
 import type { NewUnit, Unit } from './unit.table.ts';
 
@@ -16,8 +18,35 @@ export async function createUnit(trx: Trx, unit: NewUnit): Promise<Unit> {
   return created;
 }
 
-export function findUnit(db: Db, id: number): Promise<Unit | undefined> {
-  return db.selectFrom('unit').selectAll().where('id', '=', id).executeTakeFirst();
+/** The units of the official's scope, with how many desks each has. */
+export function listUnits(db: Db, official: Official) {
+  return db
+    .selectFrom('unit')
+    .select([
+      'unit.id',
+      'unit.code',
+      'unit.name',
+      'unit.kind',
+      'unit.parent_id',
+      'unit.valid_from',
+      'unit.valid_until',
+      'unit.merged_into_id',
+    ])
+    .select(sql<number>`(select count(*) from desk where desk.unit_id = unit.id)::integer`.as('desk_count'))
+    .where(inScope(official, sql.ref('unit.id')))
+    .orderBy('unit.id')
+    .execute();
+}
+
+/** Whether the unit is a root of the tree (the country), which is never closed or merged. */
+export async function isRootUnit(db: Db, id: number): Promise<boolean> {
+  const unit = await db.selectFrom('unit').select('parent_id').where('id', '=', id).executeTakeFirst();
+  return unit !== undefined && unit.parent_id === null;
+}
+
+/** When a unit started (if known) and whether it was merged away. */
+export function unitLifetime(db: Db, id: number) {
+  return db.selectFrom('unit').select(['valid_from', 'merged_into_id']).where('id', '=', id).executeTakeFirstOrThrow();
 }
 
 /**
@@ -33,8 +62,8 @@ export async function mergeUnit(trx: Trx, unitId: number, successorId: number, e
     trx.selectFrom('unit').selectAll().where('id', '=', unitId).forUpdate().executeTakeFirst(),
     trx.selectFrom('unit').selectAll().where('id', '=', successorId).executeTakeFirst(),
   ]);
-  if (!unit || !successor) throw new AppError(404, 'unit_not_found', 'No such unit');
-  if (unit.merged_into_id !== null) throw new AppError(409, 'unit_already_merged', 'This unit was already merged');
+  if (!unit || !successor) throw new AppError('unit_not_found');
+  if (unit.merged_into_id !== null) throw new AppError('unit_already_merged');
   const successorCountsTowardsUnit = await trx
     .selectFrom('unit_closure')
     .select('unit_id')
@@ -42,10 +71,10 @@ export async function mergeUnit(trx: Trx, unitId: number, successorId: number, e
     .where('ancestor_id', '=', unitId)
     .executeTakeFirst();
   if (successorCountsTowardsUnit) {
-    throw new AppError(422, 'merge_cycle', 'A unit cannot be merged into one of its own sub-units or successors');
+    throw new AppError('merge_cycle');
   }
   if (unit.valid_from !== null && effectiveDate <= unit.valid_from) {
-    throw new AppError(422, 'merge_date_before_start', 'The merge date must fall after the unit started');
+    throw new AppError('merge_date_before_start');
   }
 
   await trx

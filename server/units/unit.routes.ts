@@ -1,27 +1,22 @@
 import { Hono } from 'hono';
-import { sql } from 'kysely';
 import { z } from 'zod';
+import { assertAccess } from '../auth/access.ts';
 import { requireRole } from '../auth/auth.middleware.ts';
 import type { OfficialsEnv } from '../auth/official-env.ts';
-import { assertUnitInScope, inScope } from '../auth/scope.ts';
 import { isUniqueViolation } from '../db/errors.ts';
-import { AppError } from '../errors.ts';
-import { dateSchema, idParamSchema } from '../officials/params.ts';
-import { jsonBodyLimit, requireJsonBody, validate, someChange } from '../validation.ts';
-import { createUnit, mergeUnit } from './unit.repository.ts';
+import { AppError, fieldError } from '../errors.ts';
+import { calendarDate, idParam, rowId, text, unitCode } from '../fields.ts';
+import { jsonBodyLimit, requireJsonBody, someChange, validate } from '../validation.ts';
+import { createUnit, isRootUnit, listUnits, mergeUnit, unitLifetime } from './unit.repository.ts';
 
-const unitCode = z
-  .string()
-  .trim()
-  .regex(/^[A-Za-z0-9._-]{1,40}$/, 'must be 1–40 letters, digits, ".", "_" or "-"');
-const unitName = z.string().trim().min(1).max(200);
+const unitName = text({ min: 1, max: 200 });
 
 export const createUnitSchema = z.strictObject({
   code: unitCode,
   name: unitName,
   kind: z.enum(['country', 'province', 'district', 'commune', 'ward', 'special_zone', 'agency']),
-  parentId: z.int().positive().nullable(),
-  validFrom: dateSchema.nullable().optional(),
+  parentId: rowId.nullable(),
+  validFrom: calendarDate.nullable().optional(),
 });
 
 export const updateUnitSchema = someChange(
@@ -29,45 +24,37 @@ export const updateUnitSchema = someChange(
     code: unitCode.optional(),
     name: unitName.optional(),
     /** The first day the unit is closed; null reopens it. */
-    validUntil: dateSchema.nullable().optional(),
+    validUntil: calendarDate.nullable().optional(),
   }),
 );
 
 export const mergeUnitSchema = z.strictObject({
-  intoUnitId: z.int().positive(),
-  from: dateSchema,
+  intoUnitId: rowId,
+  from: calendarDate,
 });
 
-const unitColumns = [
-  'unit.id',
-  'unit.code',
-  'unit.name',
-  'unit.kind',
-  'unit.parent_id',
-  'unit.valid_from',
-  'unit.valid_until',
-  'unit.merged_into_id',
-] as const;
-
+/**
+ * Unit codes are global identifiers, like the national codes of administrative units:
+ * a manager creating a unit learns that a code is taken anywhere, and nothing more.
+ */
 function unitConflict(error: unknown): never {
   if (isUniqueViolation(error, 'unit_code_key')) {
-    throw new AppError(409, 'unit_code_taken', 'Another unit has this code', [
-      { path: 'code', code: 'unit_code_taken', message: 'is used by another unit' },
-    ]);
+    throw fieldError('unit_code_taken', 'code', 'unit_code_taken', 'is used by another unit');
   }
   throw error;
 }
 
+/** The national root and the unit an official manages are closed or merged only from above. */
+async function assertMayClose(c: { var: OfficialsEnv['Variables'] }, id: number): Promise<void> {
+  const { db, official } = c.var;
+  if (await isRootUnit(db, id)) throw new AppError('root_unit');
+  if (official.role !== 'admin' && id === official.unit_id) throw new AppError('own_unit');
+}
+
+/** `/units`: the administrative units of the official's scope. */
 export const unitRoutes = new Hono<OfficialsEnv>()
-  .get('/units', async (c) => {
-    const { db, official } = c.var;
-    const units = await db
-      .selectFrom('unit')
-      .select(unitColumns)
-      .select(sql<number>`(select count(*) from desk where desk.unit_id = unit.id)::integer`.as('desk_count'))
-      .where(inScope(official, sql.ref('unit.id')))
-      .orderBy('unit.id')
-      .execute();
+  .get('/', async (c) => {
+    const units = await listUnits(c.var.db, c.var.official);
     return c.json(
       units.map((unit) => ({
         id: unit.id,
@@ -85,7 +72,7 @@ export const unitRoutes = new Hono<OfficialsEnv>()
     );
   })
   .post(
-    '/units',
+    '/',
     requireRole('admin', 'manager'),
     jsonBodyLimit,
     requireJsonBody,
@@ -94,13 +81,10 @@ export const unitRoutes = new Hono<OfficialsEnv>()
       const { db, official } = c.var;
       const input = c.req.valid('json');
       if (input.parentId === null) {
-        if (official.role !== 'admin') {
-          throw new AppError(422, 'parent_required', 'A new unit must belong to a unit you manage', [
-            { path: 'parentId', code: 'parent_required', message: 'is required' },
-          ]);
-        }
+        if (official.role !== 'admin')
+          throw fieldError('parent_required', 'parentId', 'parent_required', 'is required');
       } else {
-        await assertUnitInScope(db, official, input.parentId);
+        await assertAccess(db, official, 'unit', input.parentId);
       }
       const unit = await db
         .transaction()
@@ -120,9 +104,9 @@ export const unitRoutes = new Hono<OfficialsEnv>()
     },
   )
   .patch(
-    '/units/:id',
+    '/:id',
     requireRole('admin', 'manager'),
-    validate('param', idParamSchema),
+    validate('param', idParam),
     jsonBodyLimit,
     requireJsonBody,
     validate('json', updateUnitSchema),
@@ -130,9 +114,20 @@ export const unitRoutes = new Hono<OfficialsEnv>()
       const { db, official } = c.var;
       const { id } = c.req.valid('param');
       const input = c.req.valid('json');
-      await assertUnitInScope(db, official, id);
-      if (input.validUntil !== undefined && official.role !== 'admin' && id === official.unit_id) {
-        throw new AppError(403, 'own_unit', 'You cannot close or reopen the unit you manage');
+      await assertAccess(db, official, 'unit', id);
+      if (input.validUntil !== undefined) {
+        await assertMayClose(c, id);
+        const unit = await unitLifetime(db, id);
+        // A merged unit stays closed: its history now belongs to its successor.
+        if (unit.merged_into_id !== null) throw new AppError('unit_already_merged');
+        if (input.validUntil !== null && unit.valid_from !== null && input.validUntil <= unit.valid_from) {
+          throw fieldError(
+            'validity_before_start',
+            'validUntil',
+            'validity_before_start',
+            `must be after ${unit.valid_from}`,
+          );
+        }
       }
       await db
         .updateTable('unit')
@@ -148,9 +143,9 @@ export const unitRoutes = new Hono<OfficialsEnv>()
     },
   )
   .post(
-    '/units/:id/merge',
+    '/:id/merge',
     requireRole('admin', 'manager'),
-    validate('param', idParamSchema),
+    validate('param', idParam),
     jsonBodyLimit,
     requireJsonBody,
     validate('json', mergeUnitSchema),
@@ -158,11 +153,9 @@ export const unitRoutes = new Hono<OfficialsEnv>()
       const { db, official } = c.var;
       const { id } = c.req.valid('param');
       const { intoUnitId, from } = c.req.valid('json');
-      await assertUnitInScope(db, official, id);
-      await assertUnitInScope(db, official, intoUnitId);
-      if (official.role !== 'admin' && id === official.unit_id) {
-        throw new AppError(403, 'own_unit', 'You cannot merge away the unit you manage');
-      }
+      await assertAccess(db, official, 'unit', id);
+      await assertAccess(db, official, 'unit', intoUnitId);
+      await assertMayClose(c, id);
       await db.transaction().execute((trx) => mergeUnit(trx, id, intoUnitId, from));
       return c.body(null, 204);
     },

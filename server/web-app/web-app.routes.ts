@@ -7,7 +7,7 @@ import zlib, { brotliCompressSync, gzipSync } from 'node:zlib';
 import type { AppEnv } from '../app-env.ts';
 import { DOSSIER_TOKEN_PATTERN } from '../dossiers/dossier.repository.ts';
 import { AppError } from '../errors.ts';
-import { DESK_CODE_PATTERN } from '../responses/submission.schema.ts';
+import { deskCode } from '../fields.ts';
 import { loadDeskSurvey, loadDossierSurvey } from '../survey/survey.routes.ts';
 import type { Survey } from '../survey/survey.schema.ts';
 
@@ -40,7 +40,7 @@ async function loadSurveyRenderer(): Promise<RenderSurvey> {
   return renderer.render;
 }
 
-const notBuilt = () => new AppError(503, 'web_app_not_built', 'The web app is not built yet: run `npm run build`');
+const notBuilt = () => new AppError('web_app_not_built');
 
 /**
  * Sends a page compressed when the browser takes it: a citizen's first screen on slow
@@ -113,9 +113,12 @@ export const webAppRoutes = new Hono<AppEnv>()
   })
   .get('/', (c) => htmlPage(c, 'index.html'))
   .get('/s/:code', async (c) => {
-    const code = c.req.param('code');
-    const { status, embedded } = DESK_CODE_PATTERN.test(code)
-      ? await embed(() => loadDeskSurvey(c.var.db, code))
+    const typed = c.req.param('code');
+    const code = deskCode.safeParse(typed);
+    // A code typed from a poster in capitals leads to the desk's one address.
+    if (code.success && code.data !== typed) return c.redirect(`/s/${code.data}`, 301);
+    const { status, embedded } = code.success
+      ? await embed(() => loadDeskSurvey(c.var.db, code.data))
       : { status: 404 as const, embedded: { error: { status: 404, code: 'desk_not_found' } } };
     return htmlPage(c, 'survey.html', status, embedded);
   })

@@ -40,7 +40,7 @@ describe('per-source rate limit', () => {
     expect(after.n).toBe(before.n);
   });
 
-  it('a refused rating does not use up the allowance, and a retry of an accepted one is not counted', async () => {
+  it('a refused rating costs an attempt of the allowance like an accepted one; a retry of an accepted one is not counted', async () => {
     const { desk } = await makeDesk(db);
     const server = await startTestServer(db, { RATE_LIMIT_PER_SOURCE: '1000', RATE_LIMIT_WINDOW_SECONDS: '60' });
     await db.deleteFrom('rate_limit_counter').execute();
@@ -51,7 +51,7 @@ describe('per-source rate limit', () => {
       (await server.post('/api/v1/public/responses', quickRating({ deskCode: desk.code, domain: 'health' }))).status,
     ).toBe(422);
     const counters = await db.selectFrom('rate_limit_counter').select('hits').execute();
-    expect(counters).toEqual([{ hits: 1 }]);
+    expect(counters).toEqual([{ hits: 2 }]);
   });
 
   it('stores no address: only a keyed hash under a secret of the day', async () => {

@@ -194,6 +194,11 @@ const cases: Record<string, Case> = {
     status: 200,
     call: async (where) => ({ method: 'GET', path: `/desks/${deskOf(where).id}/devices` }),
   },
+  'GET /desks/:id/refused-ratings': {
+    roles,
+    status: 200,
+    call: async (where) => ({ method: 'GET', path: `/desks/${deskOf(where).id}/refused-ratings` }),
+  },
   'POST /desks/:id/devices': {
     roles: ['admin', 'manager'],
     status: 201,
