@@ -252,9 +252,14 @@ export function safeCell(value: Cell): Cell {
   return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
 }
 
+/**
+ * Text with a separator goes in quotes, ";" and tab included: a spreadsheet that splits on
+ * ";" (as Vietnamese locale settings do) then keeps "a;=1+1" whole, instead of opening a
+ * cell that starts with "=".
+ */
 function csvField(value: Cell): string {
   const text = value === null ? '' : String(safeCell(value));
-  return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+  return /[",;\t\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
 export interface ExportFile {
