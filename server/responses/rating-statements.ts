@@ -208,9 +208,15 @@ export async function insertRatings(
  * Counts attempts that were refused before being written (an unknown desk, a closed one,
  * a rating the database would not take) against their sender's allowance, like any other
  * attempt, so that repeating a refused request costs the sender as much as an accepted one.
+ * Resolves with the buckets (hex) now past their allowance.
  */
-export async function countAttempts(db: Db, allowances: Allowance[], now: Date, windowSeconds: number): Promise<void> {
-  if (allowances.length === 0) return;
+export async function countAttempts(
+  db: Db,
+  allowances: Allowance[],
+  now: Date,
+  windowSeconds: number,
+): Promise<Set<string>> {
+  if (allowances.length === 0) return new Set();
   const hits = new Map<string, { bucket: Buffer; hits: number }>();
   for (const { bucket } of allowances) {
     const entry = hits.get(bucket.toString('hex')) ?? { bucket, hits: 0 };
@@ -218,7 +224,7 @@ export async function countAttempts(db: Db, allowances: Allowance[], now: Date, 
     hits.set(bucket.toString('hex'), entry);
   }
   const sorted = [...hits.values()].sort((a, b) => Buffer.compare(a.bucket, b.bucket));
-  await preparedStatement(sql`
+  const { rows } = await preparedStatement(sql<{ bucket: Buffer; hits: number }>`
     insert into rate_limit_counter as counter (bucket, window_start, hits)
     select bucket, ${windowStart(now, windowSeconds)}, hits
     from unnest(${sorted.map((entry) => entry.bucket)}::bytea[], ${sorted.map((entry) => entry.hits)}::int[])
@@ -226,7 +232,14 @@ export async function countAttempts(db: Db, allowances: Allowance[], now: Date, 
     -- The same order of row locks as the write statement's.
     order by bucket
     on conflict (bucket, window_start) do update set hits = counter.hits + excluded.hits
+    returning bucket, hits
   `).execute(db);
+  const limits = new Map(allowances.map((allowance) => [allowance.bucket.toString('hex'), allowance.limit]));
+  return new Set(
+    rows
+      .filter((row) => row.hits > (limits.get(row.bucket.toString('hex')) ?? Infinity))
+      .map((row) => row.bucket.toString('hex')),
+  );
 }
 
 /** Gives back receipt codes claimed for ratings that another transaction had stored first. */

@@ -69,6 +69,8 @@ export class RatingWriter {
   #checked: { batch: Pending[]; checked: CheckedBatch } | { batch: Pending[]; error: unknown } | undefined;
   #committing = false;
   #closing = false;
+  /** Source buckets past their allowance, with when their window ends (ms). */
+  readonly #overLimit = new Map<string, number>();
   #idleWaiters: (() => void)[] = [];
 
   constructor(db: Db, options: RatingWriterOptions) {
@@ -85,10 +87,47 @@ export class RatingWriter {
         error: new AppError('shutting_down', { headers: { 'Retry-After': '2' } }),
       });
     }
+    const refused = this.#knownOverLimit(submission);
+    if (refused) return Promise.resolve(refused);
     return new Promise((resolve) => {
-      this.#queue.push({ submission, resolve });
+      this.#queue.push({
+        submission,
+        resolve: (outcome) => {
+          this.#noteOverLimit(submission, outcome);
+          resolve(outcome);
+        },
+      });
       this.#pump();
     });
+  }
+
+  /**
+   * A network the database found past its allowance is refused here until its window
+   * ends, without asking the database again: a flood costs this process a map lookup per
+   * request. (Kiosk ratings count against their tablet's allowance, known only after the
+   * check, and always go through.)
+   */
+  #knownOverLimit(submission: Submission): Outcome | undefined {
+    if (submission.body.channel === 'kiosk') return undefined;
+    const key = submission.bucket.toString('hex');
+    const until = this.#overLimit.get(key);
+    if (until === undefined) return undefined;
+    const left = until - submission.receivedAt.getTime();
+    if (left <= 0) {
+      this.#overLimit.delete(key);
+      return undefined;
+    }
+    return {
+      ok: false,
+      error: new AppError('rate_limited', { headers: { 'Retry-After': String(Math.ceil(left / 1000)) } }),
+    };
+  }
+
+  #noteOverLimit(submission: Submission, outcome: Outcome): void {
+    if (outcome.ok || outcome.error.code !== 'rate_limited' || submission.body.channel === 'kiosk') return;
+    const seconds = Number(outcome.error.headers?.['Retry-After'] ?? 0);
+    if (this.#overLimit.size > 100_000) this.#overLimit.clear();
+    this.#overLimit.set(submission.bucket.toString('hex'), submission.receivedAt.getTime() + seconds * 1000);
   }
 
   /** Stops taking ratings and resolves once every accepted one has been committed. */

@@ -181,7 +181,7 @@ export async function commitBatch(db: Db, batch: CheckedBatch, options: WriteOpt
 
   const now = rows[0]?.submission.receivedAt ?? new Date();
   const results = await insertRatings(db, rows, now, policy.windowSeconds);
-  await countAttempts(
+  const overLimit = await countAttempts(
     db,
     [...batch.refused.values()].map((refusal) => refusal.allowance),
     now,
@@ -189,6 +189,14 @@ export async function commitBatch(db: Db, batch: CheckedBatch, options: WriteOpt
   );
 
   const retryAfter = String(secondsLeftInWindow(now, policy.windowSeconds));
+  const rateLimited = (): Outcome => ({
+    ok: false,
+    error: new AppError('rate_limited', { headers: { 'Retry-After': retryAfter } }),
+  });
+  // Past its allowance, a sender is told so, whatever else was wrong with the attempt.
+  for (const [index, { allowance }] of batch.refused) {
+    if (overLimit.has(allowance.bucket.toString('hex'))) outcomes.set(index, rateLimited());
+  }
   const releasedTokens: number[] = [];
   for (const result of results) {
     if (result.inserted_id !== null) {
@@ -199,10 +207,7 @@ export async function commitBatch(db: Db, batch: CheckedBatch, options: WriteOpt
         replayOutcome({ id: result.earlier_id, request_hash: result.earlier_hash! }, hashes[result.ord]!),
       );
     } else if (result.rate_limited) {
-      outcomes.set(result.ord, {
-        ok: false,
-        error: new AppError('rate_limited', { headers: { 'Retry-After': retryAfter } }),
-      });
+      outcomes.set(result.ord, rateLimited());
     } else {
       // The receipt code, or the key, was taken meanwhile by another transaction.
       settleLater.push(result.ord);

@@ -155,6 +155,31 @@ describe('kiosk ratings made while the desk was open', () => {
   });
 });
 
+describe('a flood from one network', () => {
+  it('past its allowance, is refused without asking the database again until the window ends', async () => {
+    const limited = await startTestServer(db, { RATE_LIMIT_PER_SOURCE: '5', RATE_LIMIT_WINDOW_SECONDS: '600' });
+    const { desk } = await makeDesk(db);
+    await db.deleteFrom('rate_limit_counter').execute();
+    const statuses: number[] = [];
+    // Refused attempts (an unknown desk) use the allowance as accepted ones do.
+    for (let i = 0; i < 8; i++) {
+      const body = quickRating({ deskCode: i % 2 === 0 ? desk.code : 'khongco1' });
+      statuses.push((await limited.post('/api/v1/public/responses', body)).status);
+    }
+    expect(statuses.slice(0, 5)).toEqual([201, 404, 201, 404, 201]);
+    expect(statuses.slice(5)).toEqual([429, 429, 429]);
+    const counted = async () =>
+      (await db.selectFrom('rate_limit_counter').select('hits').execute()).map((row) => row.hits);
+    const before = await counted();
+    for (let i = 0; i < 20; i++) {
+      const answer = await limited.post('/api/v1/public/responses', quickRating({ deskCode: desk.code }));
+      expect(answer.status).toBe(429);
+      expect(Number(answer.headers.get('retry-after'))).toBeGreaterThan(0);
+    }
+    expect(await counted()).toEqual(before);
+  });
+});
+
 describe('limits that concurrency cannot overshoot', () => {
   it('40 wrong passwords at once for one account get at most 5 password checks', async () => {
     const limited = await startTestServer(db, {
