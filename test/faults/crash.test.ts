@@ -12,7 +12,8 @@ import { pairKioskDevice } from '../../server/kiosks/kiosk-device.repository.ts'
 import { launchChromium, tablet } from '../browser/chromium.ts';
 import { makeDesk, quickRating } from '../factories.ts';
 import { startServerProcess, type ServerProcess } from '../server-process.ts';
-import { expectEveryRatingOnce, startRatingLoad } from './rating-load.ts';
+import { expectEveryRatingOnce } from './every-rating-once.ts';
+import { startRatingLoad } from './rating-load.ts';
 
 /*
  * The platform under faults: the real server as its own process, on a PostgreSQL server

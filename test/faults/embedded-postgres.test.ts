@@ -7,7 +7,8 @@ import type { Db } from '../../server/db/database.ts';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '../../server/db/embedded-postgres.ts';
 import { makeDesk } from '../factories.ts';
 import { startServerProcess, type ServerProcess } from '../server-process.ts';
-import { expectEveryRatingOnce, startRatingLoad } from './rating-load.ts';
+import { expectEveryRatingOnce } from './every-rating-once.ts';
+import { startRatingLoad } from './rating-load.ts';
 
 /*
  * The platform on its own embedded PostgreSQL, as `npm start` runs it, with the database's
