@@ -37,6 +37,7 @@ const run = (script: string, args: string[] = [], env: Record<string, string> = 
     timeout: 120_000,
   });
 
+// Tests that seed, back up or restore the whole demo province have 120 s: a busy machine needs more than 30.
 describe('command-line scripts against DATABASE_URL', () => {
   it('npm run migrate creates the schema; npm run seed:demo loads the demo province once', async () => {
     expect((await run('server/cli/migrate.ts')).stdout).toContain('up to date');
@@ -52,7 +53,7 @@ describe('command-line scripts against DATABASE_URL', () => {
     await client.end();
     expect(Number(rows[0]!.desks)).toBeGreaterThanOrEqual(10);
     expect(Number(rows[0]!.ratings)).toBeGreaterThan(20_000);
-  });
+  }, 120_000);
 });
 
 const workDir = await fs.mkdtemp(path.join(os.tmpdir(), 'sipas-backup-'));
@@ -127,7 +128,7 @@ describe('backup and restore', () => {
     } finally {
       await moved.end();
     }
-  });
+  }, 120_000);
 
   it('refuses a database that holds data, and a file cut short, leaving the target as it was', async () => {
     const refused = await run('server/cli/restore.ts', [backupFile], { DATABASE_URL: url }).catch(
@@ -301,5 +302,5 @@ describe('backup and restore', () => {
     expect(restored.stderr).toContain('written before backups carried a checksum');
     expect(restored.stdout).toMatch(/Restored [\d,]+ rows/);
     expect(await unitsIn(target)).toBe(await unitsIn(url));
-  });
+  }, 120_000);
 });
