@@ -18,6 +18,7 @@ import { cpuSeconds, ownCpuSeconds, postgresCpuSeconds } from './cpu.ts';
 import { loadRatings as driveRatings, type LoadOptions, type LoadResult } from './ingestion.ts';
 import { createNationalUnits, loadRatings, type NationalUnits } from './national-data.ts';
 import { CHROMIUM, SLOW_PHONE, timeCitizenPage, type PageTimings } from './page.ts';
+import { describeRecovery, measureRecovery, recoveryBudgets, type Recovery } from './recovery.ts';
 import { timeReports, type ReportTimings } from './reports.ts';
 
 /**
@@ -244,7 +245,7 @@ async function countIngested(db: Db, acknowledgedIds: number[]) {
   };
 }
 
-interface Budget {
+export interface Budget {
   name: string;
   measured: string;
   limit: string;
@@ -364,6 +365,7 @@ function report(
   ingestion: Ingestion,
   page: PageTimings,
   reports: { ratings: number; timings: ReportTimings }[],
+  recovery: Recovery,
   list: Budget[],
 ) {
   console.log(
@@ -468,6 +470,11 @@ function report(
     ]),
   );
 
+  console.log(
+    '\nRecovery: the embedded PostgreSQL killed with SIGKILL under retrying load, started again by the platform',
+  );
+  console.log(describeRecovery(recovery));
+
   console.log('\nBudgets');
   console.log(
     table([
@@ -515,10 +522,13 @@ async function main() {
       );
     });
 
+    say('killing the embedded PostgreSQL of a platform under load, three times');
+    const recovery = await measureRecovery();
+
     for (const ratings of plan.scales.slice(1)) await loadAndTime(ratings);
 
-    const list = budgets(ingestion, page, reports);
-    report(ingestion, page, reports, list);
+    const list = [...budgets(ingestion, page, reports), ...recoveryBudgets(recovery)];
+    report(ingestion, page, reports, recovery, list);
     const file = path.join(
       root,
       'bench/results',
@@ -527,7 +537,7 @@ async function main() {
     await mkdir(path.dirname(file), { recursive: true });
     await writeFile(
       file,
-      `${JSON.stringify({ mode: quick ? 'quick' : 'full', at: new Date().toISOString(), machine: { cores: os.cpus().length, model: os.cpus()[0]?.model, memoryBytes: os.totalmem(), node: process.version }, ingestion, reports, page, budgets: list }, (key, value: unknown) => (key === 'acknowledgedIds' ? undefined : value), 2)}\n`,
+      `${JSON.stringify({ mode: quick ? 'quick' : 'full', at: new Date().toISOString(), machine: { cores: os.cpus().length, model: os.cpus()[0]?.model, memoryBytes: os.totalmem(), node: process.version }, ingestion, reports, page, recovery, budgets: list }, (key, value: unknown) => (key === 'acknowledgedIds' ? undefined : value), 2)}\n`,
     );
     say(
       `written to ${path.relative(root, file)}; ${list.filter((budget) => !budget.met).length} of ${list.length} budgets not met`,

@@ -27,6 +27,7 @@ const configSchema = z
     SIGN_IN_FAILURES_PER_ACCOUNT: z.coerce.number().int().min(1).default(5),
     SIGN_IN_ATTEMPTS_PER_SOURCE: z.coerce.number().int().min(1).default(30),
     REQUEST_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
+    SHUTDOWN_GRACE_SECONDS: z.coerce.number().int().min(0).max(600).default(10),
   })
   .transform((env) => ({
     port: env.PORT,
@@ -39,6 +40,7 @@ const configSchema = z
     trustProxy: env.TRUST_PROXY,
     foldIntervalMs: env.FOLD_INTERVAL_MS,
     requestTimeoutMs: env.REQUEST_TIMEOUT_SECONDS * 1000,
+    shutdownGraceMs: env.SHUTDOWN_GRACE_SECONDS * 1000,
     rateLimit: {
       perSource: env.RATE_LIMIT_PER_SOURCE,
       perKiosk: env.RATE_LIMIT_PER_KIOSK,

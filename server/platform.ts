@@ -25,8 +25,37 @@ export interface RunningPlatform {
   publicBaseUrl: string;
   database: DatabaseServer;
   db: Db;
-  /** Stops taking requests, finishes those in flight, then closes the database. */
+  /**
+   * Resolves if the platform cannot go on: its embedded database died and could not be
+   * started again. The caller should stop it, for an outer supervisor to act.
+   */
+  failed: Promise<Error>;
+  /**
+   * Stops taking requests and finishes those in flight, for at most the grace period
+   * (`SHUTDOWN_GRACE_SECONDS`); then closes the connections still open, whatever they
+   * wait for, and stops the database. Resolves in a bounded time.
+   */
   stop(): Promise<void>;
+}
+
+/** How long the pool may take to close its connections, before and after the database stops. */
+const POOL_END_MS = 5_000;
+
+/** Whether `promise` settles (either way) within `ms`. */
+async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+  try {
+    return await Promise.race([
+      promise.then(
+        () => true,
+        () => true,
+      ),
+      late,
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /**
@@ -51,7 +80,14 @@ export async function startPlatform(config: Config, logger: Logger): Promise<Run
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});
   };
   try {
-    const database = await startDatabase(config, logger);
+    let reportFailure!: (error: Error) => void;
+    const failed = new Promise<Error>((resolve) => (reportFailure = resolve));
+    const database = await startDatabase(config, logger, {
+      onDatabaseLost: (error) => {
+        logger.fatal({ err: error }, 'the embedded PostgreSQL stopped and could not be started again');
+        reportFailure(error);
+      },
+    });
     cleanups.push(() => database.stop());
     const db = connectDatabase(database.url);
     cleanups.push(() => db.destroy());
@@ -99,24 +135,40 @@ export async function startPlatform(config: Config, logger: Logger): Promise<Run
     let stopping: Promise<void> | undefined;
     const stop = () =>
       (stopping ??= (async () => {
+        // A database that stops now is not started again: an outer supervisor (systemd's
+        // control group) may be stopping it too.
+        await database.endSupervision();
         // New connections are refused; idle keep-alive ones close now, busy ones after their response.
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeIdleConnections();
-        const force = setTimeout(() => server.closeAllConnections(), 10_000);
-        await ratingWriter.close();
-        await closed;
-        clearTimeout(force);
-        await exports.close();
-        await folder.stop();
-        await housekeeping.stop();
-        await db.destroy();
+        const finished = Promise.all([
+          ratingWriter.close(),
+          closed,
+          exports.close(),
+          folder.stop(),
+          housekeeping.stop(),
+        ]);
+        const forced = !(await settlesWithin(finished, config.shutdownGraceMs));
+        if (forced) {
+          logger.warn(
+            { graceSeconds: config.shutdownGraceMs / 1000 },
+            'grace period over: closing the connections still open and stopping the database under the work still running',
+          );
+          server.closeAllConnections();
+        }
+        // Ending the pool waits for the queries still running; stopping the embedded database
+        // ends them. An external database sees the connections close when the process exits.
+        const poolEnded = db.destroy();
+        if (!forced) await settlesWithin(poolEnded, POOL_END_MS);
         await database.stop();
+        await settlesWithin(poolEnded, POOL_END_MS);
       })());
     return {
       url: `http://${address.address}:${address.port}`,
       publicBaseUrl: served.publicBaseUrl,
       database,
       db,
+      failed,
       stop,
     };
   } catch (error) {

@@ -1,20 +1,27 @@
+import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
-import type { Readable, Writable } from 'node:stream';
+import type { Duplex, Readable, Writable } from 'node:stream';
 import type pg from 'pg';
-import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
+import { to as copyTo } from 'pg-copy-streams';
 
 /**
  * A backup is a gzipped text file: one JSON header line, then every table's rows in
  * PostgreSQL's COPY text format, each table ended by a `\.` line (a line COPY never
- * writes as data), then one JSON trailer line with the row counts, so that a cut-off
- * file is refused rather than half restored.
+ * writes as data), then one JSON trailer line with the row counts and the SHA-256 of
+ * every line before it, so that a file cut short or altered is refused rather than
+ * restored.
  */
-export const BACKUP_FORMAT = 'sipas-backup/1';
+export const BACKUP_FORMAT = 'sipas-backup/2';
+/**
+ * Backups written before the trailer carried a checksum: still restored, with a warning
+ * that their content cannot be verified.
+ */
+export const UNCHECKED_BACKUP_FORMAT = 'sipas-backup/1';
 const END_OF_TABLE = '\\.';
 
 export interface BackupHeader {
-  format: typeof BACKUP_FORMAT;
+  format: typeof BACKUP_FORMAT | typeof UNCHECKED_BACKUP_FORMAT;
   createdAt: string;
   /** Last migration of the schema the rows belong to. */
   migration: string;
@@ -23,6 +30,8 @@ export interface BackupHeader {
 
 interface BackupTrailer {
   rows: Record<string, number>;
+  /** SHA-256, in hex, of the file's uncompressed text before the trailer line. */
+  sha256: string;
 }
 
 // Kysely's own bookkeeping is recreated by the migrations on the other side.
@@ -78,7 +87,9 @@ export async function writeBackup(
   output: Writable,
   onTable: (name: string, rows: number) => void = () => {},
 ): Promise<BackupTrailer> {
+  const checksum = createHash('sha256');
   const write = async (text: string | Buffer) => {
+    checksum.update(text);
     if (!output.write(text)) await once(output, 'drain');
   };
   await client.query('begin isolation level repeatable read, read only');
@@ -100,8 +111,8 @@ export async function writeBackup(
       rows[table.name] = count;
       onTable(table.name, count);
     }
-    const trailer: BackupTrailer = { rows };
-    await write(`${JSON.stringify(trailer)}\n`);
+    const trailer: BackupTrailer = { rows, sha256: checksum.digest('hex') };
+    if (!output.write(`${JSON.stringify(trailer)}\n`)) await once(output, 'drain');
     await client.query('commit');
     return trailer;
   } catch (error) {
@@ -114,40 +125,105 @@ export class BackupFormatError extends Error {
   override name = 'BackupFormatError';
 }
 
+/**
+ * A backup's text, line by line, with the SHA-256 of the lines read so far: the writer
+ * hashed what it wrote, and every line it wrote ends with a newline.
+ */
+export class BackupReader {
+  readonly #lines: AsyncIterator<string>;
+  readonly #hash = createHash('sha256');
+
+  constructor(input: Readable) {
+    this.#lines = createInterface({ input, crlfDelay: Infinity })[Symbol.asyncIterator]();
+  }
+
+  /** The next line, or undefined at the end of the file. */
+  async next(): Promise<string | undefined> {
+    const line = await this.#lines.next();
+    if (line.done) return undefined;
+    this.#hash.update(`${line.value}\n`);
+    return line.value;
+  }
+
+  /** Hex SHA-256 of every line read so far. */
+  checksum(): string {
+    return this.#hash.copy().digest('hex');
+  }
+}
+
 /** The next line parsed as JSON, or undefined at the end or on a line that is not JSON. */
-async function jsonLine<T>(lines: AsyncIterator<string>): Promise<Partial<T> | undefined> {
-  const line = await lines.next();
-  if (line.done) return undefined;
+async function jsonLine<T>(reader: BackupReader): Promise<Partial<T> | undefined> {
+  const line = await reader.next();
+  if (line === undefined) return undefined;
   try {
-    return JSON.parse(line.value) as Partial<T>;
+    return JSON.parse(line) as Partial<T>;
   } catch {
     return undefined;
   }
 }
 
-/** Reads the header of a backup, leaving the lines iterator at the first table's rows. */
-export async function readHeader(lines: AsyncIterator<string>): Promise<BackupHeader> {
-  const header = await jsonLine<BackupHeader>(lines);
-  if (header?.format !== BACKUP_FORMAT || !Array.isArray(header.tables) || typeof header.migration !== 'string')
+/** Reads the header of a backup, leaving the reader at the first table's rows. */
+export async function readHeader(reader: BackupReader): Promise<BackupHeader> {
+  const header = await jsonLine<BackupHeader>(reader);
+  if (
+    (header?.format !== BACKUP_FORMAT && header?.format !== UNCHECKED_BACKUP_FORMAT) ||
+    !Array.isArray(header.tables) ||
+    typeof header.migration !== 'string'
+  )
     throw new BackupFormatError('this file is not a SIPAS backup');
   return header as BackupHeader;
 }
 
-/** Opens a backup's text as lines. */
-export function backupLines(input: Readable): AsyncIterator<string> {
-  return createInterface({ input, crlfDelay: Infinity })[Symbol.asyncIterator]();
+/**
+ * Reads the trailer after the last table and checks the file against it: the rows of
+ * every table, and the checksum of everything before it.
+ */
+async function checkTrailer(reader: BackupReader, header: BackupHeader, rows: Record<string, number>): Promise<void> {
+  const checksum = reader.checksum();
+  const trailer = await jsonLine<BackupTrailer>(reader);
+  if (!trailer?.rows) throw new BackupFormatError('the backup is cut short: its last line is missing');
+  if (header.format === BACKUP_FORMAT && trailer.sha256 !== checksum)
+    throw new BackupFormatError(
+      "the backup's content was altered or damaged: its SHA-256 checksum does not match the one it was written with",
+    );
+  for (const [name, count] of Object.entries(rows))
+    if (trailer.rows[name] !== count)
+      throw new BackupFormatError(`table ${name}: ${count} rows read, the backup says ${trailer.rows[name]}`);
+  if ((await reader.next()) !== undefined) throw new BackupFormatError('the backup goes on after its last line');
+}
+
+/**
+ * Reads a whole backup without touching any database, and refuses it if it is cut short
+ * or its content differs from what was written. Gives its header, and whether its content
+ * could be checked (backups of the first format carry no checksum).
+ */
+export async function verifyBackup(reader: BackupReader): Promise<{ header: BackupHeader; checked: boolean }> {
+  const header = await readHeader(reader);
+  const rows: Record<string, number> = {};
+  for (const table of header.tables) {
+    let count = 0;
+    for (;;) {
+      const line = await reader.next();
+      if (line === undefined) throw new BackupFormatError(`the backup ends in the middle of table ${table.name}`);
+      if (line === END_OF_TABLE) break;
+      count++;
+    }
+    rows[table.name] = count;
+  }
+  await checkTrailer(reader, header, rows);
+  return { header, checked: header.format === BACKUP_FORMAT };
 }
 
 /**
  * Loads a backup into a database migrated to the backup's schema, in one transaction:
  * every table is emptied (the migrations' reference data included) and refilled, and the
- * id sequences continue after the restored ids. Nothing stays if any part fails, and a
- * file cut short is refused by its missing trailer.
+ * id sequences continue after the restored ids. Nothing stays if any part fails: a row
+ * PostgreSQL refuses, a file cut short or altered.
  */
 export async function restoreBackup(
   client: pg.ClientBase,
   header: BackupHeader,
-  lines: AsyncIterator<string>,
+  reader: BackupReader,
   onTable: (name: string, rows: number) => void = () => {},
 ): Promise<Record<string, number>> {
   await client.query('begin');
@@ -160,16 +236,11 @@ export async function restoreBackup(
 
     const rows: Record<string, number> = {};
     for (const table of header.tables) {
-      const count = await copyTableIn(client, table, lines);
+      const count = await copyTableIn(client, table, reader);
       rows[table.name] = count;
       onTable(table.name, count);
     }
-
-    const trailer = await jsonLine<BackupTrailer>(lines);
-    if (!trailer?.rows) throw new BackupFormatError('the backup is cut short: its last line is missing');
-    for (const [name, count] of Object.entries(rows))
-      if (trailer.rows[name] !== count)
-        throw new BackupFormatError(`table ${name}: ${count} rows read, the backup says ${trailer.rows[name]}`);
+    await checkTrailer(reader, header, rows);
 
     await continueIdentities(client);
     await client.query('commit');
@@ -180,40 +251,130 @@ export async function restoreBackup(
   }
 }
 
+/** The parts of `pg`'s connection that COPY … FROM STDIN needs, which its typings leave out. */
+interface CopyConnection {
+  readonly stream: Duplex;
+  sendCopyFromChunk(chunk: Buffer): void;
+  endCopyFrom(): void;
+  sendCopyFail(message: string): void;
+}
+
+/**
+ * One COPY … FROM STDIN as a query of `pg`'s client. PostgreSQL may refuse the statement
+ * (a column the table lacks) or a row half-way through: its error then settles `done` at
+ * once, the rows still on their way are dropped by the server, and the connection is
+ * ready for the rollback.
+ */
+class CopyIn {
+  readonly done: Promise<void>;
+  /** PostgreSQL's error, when it refused the copy by itself. */
+  refusal: (Error & { where?: string }) | undefined;
+  #connection: CopyConnection | undefined;
+  #onStart: (() => void) | undefined;
+  #resolve!: () => void;
+  #reject!: (error: Error) => void;
+  #settled = false;
+  #failed = false;
+
+  constructor(readonly text: string) {
+    this.done = new Promise<void>((resolve, reject) => {
+      this.#resolve = resolve;
+      this.#reject = reject;
+    });
+    this.done.catch(() => {});
+  }
+
+  get settled(): boolean {
+    return this.#settled;
+  }
+
+  /** Resolves once the server takes rows, or as soon as the copy has failed. */
+  started(): Promise<void> {
+    if (this.#connection || this.#settled) return Promise.resolve();
+    return new Promise((resolve) => (this.#onStart = resolve));
+  }
+
+  /** Sends rows; resolves once the socket can take more. */
+  async send(chunk: Buffer): Promise<void> {
+    if (this.#settled) return;
+    this.#connection!.sendCopyFromChunk(chunk);
+    if (this.#connection!.stream.writableNeedDrain)
+      await Promise.race([once(this.#connection!.stream, 'drain'), this.done.catch(() => {})]);
+  }
+
+  end(): void {
+    if (!this.#settled) this.#connection!.endCopyFrom();
+  }
+
+  /** Ends the copy for a reason of the client's, and waits until the server has dropped it. */
+  async fail(message: string): Promise<void> {
+    if (this.#settled) return;
+    this.#failed = true;
+    await this.started();
+    if (!this.#settled) this.#connection!.sendCopyFail(message);
+    await this.done.catch(() => {});
+  }
+
+  // Called by pg's client, in the order of the protocol.
+  submit(connection: pg.Connection): void {
+    connection.query(this.text);
+  }
+  handleCopyInResponse(connection: pg.Connection): void {
+    this.#connection = connection as unknown as CopyConnection;
+    this.#onStart?.();
+  }
+  handleCommandComplete(): void {}
+  handleReadyForQuery(): void {
+    this.#settled = true;
+    this.#resolve();
+  }
+  handleError(error: Error): void {
+    if (!this.#failed) this.refusal = error;
+    this.#settled = true;
+    this.#reject(error);
+    this.#onStart?.();
+  }
+}
+
+const COPY_CHUNK_BYTES = 256 * 1024;
+
 /** Streams one table's lines, up to its `\\.` line, into COPY … FROM STDIN; gives the row count. */
 async function copyTableIn(
   client: pg.ClientBase,
   table: BackupHeader['tables'][number],
-  lines: AsyncIterator<string>,
+  reader: BackupReader,
 ): Promise<number> {
-  const stream = client.query(
-    copyFrom(`copy ${identifier(table.name)} (${columnList(table.columns)}) from stdin`),
-  ) as Writable;
-  const settled = new Promise<void>((resolve, reject) => {
-    stream.once('finish', resolve);
-    stream.once('error', reject);
-  });
-  settled.catch(() => {});
+  const copy = client.query(new CopyIn(`copy ${identifier(table.name)} (${columnList(table.columns)}) from stdin`));
   try {
+    await copy.started();
     let count = 0;
-    for (;;) {
-      const line = await lines.next();
-      if (line.done) throw new BackupFormatError(`the backup ends in the middle of table ${table.name}`);
-      if (line.value === END_OF_TABLE) break;
+    let pending: string[] = [];
+    let pendingLength = 0;
+    // A row PostgreSQL refused ends the load at once rather than at the table's end.
+    while (!copy.settled) {
+      const line = await reader.next();
+      if (line === undefined) throw new BackupFormatError(`the backup ends in the middle of table ${table.name}`);
+      if (line === END_OF_TABLE) break;
       count++;
-      // A bad row ends the load at once rather than at the table's end.
-      if (!stream.write(`${line.value}\n`)) await Promise.race([once(stream, 'drain'), settled]);
+      pending.push(line, '\n');
+      pendingLength += line.length + 1;
+      if (pendingLength >= COPY_CHUNK_BYTES) {
+        await copy.send(Buffer.from(pending.join('')));
+        pending = [];
+        pendingLength = 0;
+      }
     }
-    stream.end();
-    await settled;
+    if (pendingLength > 0) await copy.send(Buffer.from(pending.join('')));
+    copy.end();
+    await copy.done;
     return count;
   } catch (error) {
-    // The connection stays in COPY mode until the server is told the copy failed.
-    if (!stream.destroyed) {
-      const closed = once(stream, 'close').catch(() => {});
-      stream.destroy(error as Error);
-      await closed;
+    if (copy.refusal) {
+      // PostgreSQL's own words, with the table and the row it refused.
+      const { message, where } = copy.refusal;
+      throw new Error(`table ${table.name}: ${message}${where ? ` (${where})` : ''}`, { cause: error });
     }
+    await copy.fail(error instanceof Error ? error.message : String(error));
     throw error;
   }
 }

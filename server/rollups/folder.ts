@@ -1,4 +1,5 @@
 import type { Db } from '../db/database.ts';
+import { FaultLog } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import { foldAll } from './fold.ts';
 
@@ -10,11 +11,20 @@ export function repeatInBackground(
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> | undefined;
   let stopped = false;
+  // While the database is down every run fails alike: one line a minute says so.
+  const faults = new FaultLog(options.logger);
   const schedule = () => {
     if (stopped) return;
     timer = setTimeout(() => {
       running = task()
-        .catch((error: unknown) => options.logger.warn({ err: error }, options.failure))
+        .catch((error: unknown) =>
+          faults.log(
+            'warn',
+            `${options.failure}:${String((error as { code?: unknown })?.code)}`,
+            { err: error },
+            options.failure,
+          ),
+        )
         .finally(schedule);
     }, options.intervalMs);
   };

@@ -2,7 +2,6 @@ import fs from 'node:fs/promises';
 import { createServer, type AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { sql } from 'kysely';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectDatabase } from '../../server/db/connect.ts';
@@ -13,8 +12,8 @@ import { pairKioskDevice } from '../../server/kiosks/kiosk-device.repository.ts'
 import { launchChromium, tablet } from '../browser/chromium.ts';
 import { makeDesk, quickRating } from '../factories.ts';
 import { startServerProcess, type ServerProcess } from '../server-process.ts';
-import { startRatingLoad, type RatingLoad } from './rating-load.ts';
-import { unitRollupsAndRecount } from '../rollups.ts';
+import { expectEveryRatingOnce } from './every-rating-once.ts';
+import { startRatingLoad } from './rating-load.ts';
 
 /*
  * The platform under faults: the real server as its own process, on a PostgreSQL server
@@ -97,38 +96,6 @@ afterAll(async () => {
   await fs.rm(workDir, { recursive: true, force: true });
 });
 
-/** Every acknowledged rating exactly once, and rollups that equal a recount of the rows. */
-async function expectEveryRatingOnce(load: RatingLoad, keyPrefix: string): Promise<void> {
-  expect(load.unexpected).toEqual([]);
-  expect(load.conflicting).toEqual([]);
-  const rows = await db
-    .selectFrom('response')
-    .select(['id', 'idempotency_key'])
-    .where('idempotency_key', 'like', `${keyPrefix}-%`)
-    .execute();
-  const stored = new Map(rows.map((row) => [row.idempotency_key, Number(row.id)]));
-  expect(rows.length).toBe(stored.size);
-  expect(stored.size).toBe(load.acknowledged.size);
-  for (const [key, id] of load.acknowledged) expect(stored.get(key), key).toBe(id);
-
-  await expect
-    .poll(
-      async () =>
-        Number(
-          (
-            await db
-              .selectFrom('rollup_pending')
-              .select(sql<number>`count(*)`.as('n'))
-              .executeTakeFirstOrThrow()
-          ).n,
-        ),
-      { timeout: 30_000 },
-    )
-    .toBe(0);
-  const { rollup, recount } = await unitRollupsAndRecount(db);
-  expect(rollup).toEqual(recount);
-}
-
 describe('crash safety under load', () => {
   it('the server killed with SIGKILL twice and started again: every acknowledged rating is stored once', async () => {
     let server = await startServer();
@@ -144,7 +111,7 @@ describe('crash safety under load', () => {
     await sleep(1500);
     await load.stop();
     expect(load.acknowledged.size).toBeGreaterThan(100);
-    await expectEveryRatingOnce(load, 'kill');
+    await expectEveryRatingOnce(db, load, 'kill');
     expect(await server.stop()).toBe(0);
   }, 120_000);
 
@@ -164,7 +131,7 @@ describe('crash safety under load', () => {
     await sleep(2000);
     await load.stop();
     expect(load.acknowledged.size).toBeGreaterThan(beforeCrash);
-    await expectEveryRatingOnce(load, 'pg');
+    await expectEveryRatingOnce(db, load, 'pg');
     expect(await server.stop()).toBe(0);
   }, 120_000);
 

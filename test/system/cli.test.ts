@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -33,8 +33,11 @@ afterAll(() => admin(`drop database if exists "${name}" with (force)`));
 const run = (script: string, args: string[] = [], env: Record<string, string> = {}) =>
   execFileAsync(process.execPath, ['--import', 'tsx', script, ...args], {
     env: { ...process.env, DATABASE_URL: url, ...env },
+    // A script that hangs fails its test rather than the whole run.
+    timeout: 120_000,
   });
 
+// Tests that seed, back up or restore the whole demo province have 120 s: a busy machine needs more than 30.
 describe('command-line scripts against DATABASE_URL', () => {
   it('npm run migrate creates the schema; npm run seed:demo loads the demo province once', async () => {
     expect((await run('server/cli/migrate.ts')).stdout).toContain('up to date');
@@ -50,7 +53,7 @@ describe('command-line scripts against DATABASE_URL', () => {
     await client.end();
     expect(Number(rows[0]!.desks)).toBeGreaterThanOrEqual(10);
     expect(Number(rows[0]!.ratings)).toBeGreaterThan(20_000);
-  });
+  }, 120_000);
 });
 
 const workDir = await fs.mkdtemp(path.join(os.tmpdir(), 'sipas-backup-'));
@@ -125,7 +128,7 @@ describe('backup and restore', () => {
     } finally {
       await moved.end();
     }
-  });
+  }, 120_000);
 
   it('refuses a database that holds data, and a file cut short, leaving the target as it was', async () => {
     const refused = await run('server/cli/restore.ts', [backupFile], { DATABASE_URL: url }).catch(
@@ -145,13 +148,159 @@ describe('backup and restore', () => {
         (error: { code: number; stderr: string }) => error,
       );
       expect(failed).toMatchObject({ code: 1, stderr: expect.stringContaining('ends in the middle of table') });
-      const client = new pg.Client({ connectionString: emptyUrl });
-      await client.connect();
-      const { rows } = await client.query<{ n: string }>('select count(*) as n from unit');
-      await client.end();
-      expect(Number(rows[0]!.n)).toBe(0);
+      // The whole file is read before the database is touched: not even migrated.
+      expect(await unitsIn(emptyUrl)).toBeNull();
     } finally {
       await admin(`drop database if exists "${emptyName}" with (force)`);
     }
   });
+
+  /** An empty database of its own, for one restore; dropped when the file ends. */
+  async function emptyDatabase(label: string): Promise<string> {
+    const emptyName = `${name}_${label}`;
+    await admin(`create database "${emptyName}"`);
+    afterAll(() => admin(`drop database if exists "${emptyName}" with (force)`));
+    return withDatabase(adminUrl, emptyName);
+  }
+
+  /** What a failed restore printed, and its exit code. */
+  const restoreFails = (file: string, databaseUrl: string) =>
+    run('server/cli/restore.ts', [file], { DATABASE_URL: databaseUrl }).then(
+      ({ stdout }) => ({ code: 0, stderr: '', stdout }),
+      (error: { code: number; stderr: string; stdout: string }) => error,
+    );
+
+  /**
+   * A copy of the first backup with its lines (header and rows; not the trailer) changed;
+   * `resign` recomputes the checksum, as a writer of that content would have.
+   */
+  async function changedBackup(label: string, change: (lines: string[]) => void, resign: boolean) {
+    const lines = gunzipSync(await fs.readFile(backupFile))
+      .toString('utf8')
+      .split('\n');
+    expect(lines.pop()).toBe('');
+    const trailer = JSON.parse(lines.pop()!) as { rows: Record<string, number>; sha256?: string };
+    expect(trailer.sha256).toBe(
+      createHash('sha256')
+        .update(lines.map((line) => `${line}\n`).join(''))
+        .digest('hex'),
+    );
+    change(lines);
+    if (resign)
+      trailer.sha256 = createHash('sha256')
+        .update(lines.map((line) => `${line}\n`).join(''))
+        .digest('hex');
+    const file = path.join(workDir, `${label}.gz`);
+    await fs.writeFile(file, gzipSync([...lines, JSON.stringify(trailer), ''].join('\n')));
+    return file;
+  }
+
+  /** Index of the `row`-th line of `table`'s rows in a backup's lines. */
+  function rowLine(lines: string[], table: string, row: number): number {
+    const header = JSON.parse(lines[0]!) as { tables: { name: string }[] };
+    let at = 1;
+    for (const { name: tableName } of header.tables) {
+      if (tableName === table) return at + row;
+      at = lines.indexOf('\\.', at) + 1;
+    }
+    throw new Error(`no table ${table}`);
+  }
+
+  async function unitsIn(databaseUrl: string): Promise<number | null> {
+    const client = new pg.Client({ connectionString: databaseUrl });
+    await client.connect();
+    try {
+      const { rows } = await client.query<{ present: boolean }>(`select to_regclass('unit') is not null as present`);
+      if (!rows[0]!.present) return null;
+      return Number((await client.query<{ n: string }>('select count(*) as n from unit')).rows[0]!.n);
+    } finally {
+      await client.end();
+    }
+  }
+
+  it("a backup naming a column the schema lacks fails at once with PostgreSQL's message, and restores nothing", async () => {
+    const file = await changedBackup(
+      'unknown-column',
+      (lines) => {
+        const header = JSON.parse(lines[0]!) as { tables: { name: string; columns: string[] }[] };
+        header.tables.find((table) => table.name === 'unit')!.columns.push('no_such_column');
+        lines[0] = JSON.stringify(header);
+      },
+      true,
+    );
+    const target = await emptyDatabase('unknown_column');
+    const failed = await restoreFails(file, target);
+    expect(failed).toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining('table unit: column "no_such_column" of relation "unit" does not exist'),
+    });
+    expect(await unitsIn(target)).toBe(0);
+  });
+
+  it('a row PostgreSQL refuses half-way through a table is reported in its words, naming the table and line', async () => {
+    const file = await changedBackup(
+      'bad-row',
+      (lines) => {
+        const at = rowLine(lines, 'response', 500);
+        lines[at] = lines[at]!.replace(/^\d+/, 'garbage');
+      },
+      true,
+    );
+    const target = await emptyDatabase('bad_row');
+    const failed = await restoreFails(file, target);
+    expect(failed).toMatchObject({
+      code: 1,
+      stderr: expect.stringMatching(
+        /table response: invalid input syntax for type bigint: "garbage" \(COPY response, line 501, column id: "garbage"\)/,
+      ),
+    });
+    expect(failed.stderr).not.toContain('Cannot read properties');
+    expect(await unitsIn(target)).toBe(0);
+  });
+
+  it('a backup whose content was altered is refused by its checksum before the database is touched', async () => {
+    // One rating's score changed from what was written: a valid row, that only the checksum catches.
+    const file = await changedBackup(
+      'altered',
+      (lines) => {
+        const at = rowLine(lines, 'response_answer', 10);
+        const cells = lines[at]!.split('\t');
+        const header = JSON.parse(lines[0]!) as { tables: { name: string; columns: string[] }[] };
+        const score = header.tables.find((table) => table.name === 'response_answer')!.columns.indexOf('score');
+        cells[score] = cells[score] === '1' ? '5' : '1';
+        lines[at] = cells.join('\t');
+      },
+      false,
+    );
+    const target = await emptyDatabase('altered');
+    const failed = await restoreFails(file, target);
+    expect(failed).toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining(
+        "the backup's content was altered or damaged: its SHA-256 checksum does not match",
+      ),
+    });
+    // Not even migrated.
+    expect(await unitsIn(target)).toBeNull();
+  });
+
+  it('a backup of the first format, without a checksum, is still restored, with a warning that it is unverified', async () => {
+    const whole = gunzipSync(await fs.readFile(backupFile))
+      .toString('utf8')
+      .split('\n');
+    const header = JSON.parse(whole[0]!) as { format: string };
+    const trailer = JSON.parse(whole.at(-2)!) as { rows: Record<string, number>; sha256?: string };
+    header.format = 'sipas-backup/1';
+    delete trailer.sha256;
+    const file = path.join(workDir, 'first-format.gz');
+    await fs.writeFile(
+      file,
+      gzipSync([JSON.stringify(header), ...whole.slice(1, -2), JSON.stringify(trailer), ''].join('\n')),
+    );
+    const target = await emptyDatabase('first_format');
+    const restored = await run('server/cli/restore.ts', [file], { DATABASE_URL: target });
+    expect(restored.stderr).toContain('written before backups carried a checksum');
+    expect(restored.stdout).toMatch(/Restored [\d,]+ rows/);
+    expect(await unitsIn(target)).toBe(await unitsIn(url));
+  }, 120_000);
 });

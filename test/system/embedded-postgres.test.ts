@@ -87,4 +87,60 @@ describe('embedded PostgreSQL', () => {
     expect(result.owned).toBe(true);
     expect((await fs.stat(path.join(dataDir, 'PG_VERSION'))).uid).toBe(result.uid);
   });
+
+  it('supervised, a server killed with SIGKILL is started again on the same port, with its data', async () => {
+    const dataDir = path.join(workDir, 'supervised', 'pg');
+    const restarts: number[] = [];
+    let restarted!: () => void;
+    const running = new Promise<void>((resolve) => (restarted = resolve));
+    const server = await startEmbeddedPostgres({
+      dataDir,
+      database: 'sipas',
+      supervise: {
+        onGiveUp: (error) => expect.unreachable(error.message),
+        onRestart: (downMs) => {
+          restarts.push(downMs);
+          restarted();
+        },
+      },
+    });
+    try {
+      await query(server.url, 'create table kept (x int); insert into kept values (42)');
+      const pid = Number((await fs.readFile(path.join(dataDir, 'postmaster.pid'), 'utf8')).split('\n')[0]);
+      process.kill(pid, 'SIGKILL');
+      await running;
+      expect(restarts).toHaveLength(1);
+      const lines = (await fs.readFile(path.join(dataDir, 'postmaster.pid'), 'utf8')).split('\n');
+      expect(Number(lines[0])).not.toBe(pid);
+      expect(Number(lines[3])).toBe(server.port);
+      expect(await query(server.url, 'select x from kept')).toEqual([{ x: 42 }]);
+    } finally {
+      await server.stop();
+    }
+    // Stopping it is not a crash: it stays stopped.
+    await expect(fs.access(path.join(dataDir, 'postmaster.pid'))).rejects.toThrow();
+  });
+
+  it("supervised, a server that cannot be started again is given up after its attempts, with PostgreSQL's reason", async () => {
+    const dataDir = path.join(workDir, 'given-up', 'pg');
+    let gaveUp!: (error: Error) => void;
+    const givenUp = new Promise<Error>((resolve) => (gaveUp = resolve));
+    const server = await startEmbeddedPostgres({
+      dataDir,
+      database: 'sipas',
+      supervise: { restartDelaysMs: [10, 10, 10], onGiveUp: gaveUp },
+    });
+    const version = path.join(dataDir, 'PG_VERSION');
+    await fs.rename(version, `${version}.aside`);
+    try {
+      process.kill(Number((await fs.readFile(path.join(dataDir, 'postmaster.pid'), 'utf8')).split('\n')[0]), 'SIGKILL');
+      const error = await givenUp;
+      expect(error.message).toMatch(
+        /could not be kept running \(3 failures in a row\): .*is not a valid data directory/,
+      );
+    } finally {
+      await server.stop();
+      await fs.rename(`${version}.aside`, version);
+    }
+  });
 });

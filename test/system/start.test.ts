@@ -5,6 +5,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { createTestDatabase } from '../database.ts';
 
 const workDir = await fs.mkdtemp(path.join(os.tmpdir(), 'sipas-start-'));
 await fs.chmod(workDir, 0o755);
@@ -111,5 +112,50 @@ describe('npm start on a fresh machine', () => {
     blocker.close();
     expect(failed.output()).toMatch(/EADDRINUSE|address already in use/i);
     await expect(fs.access(path.join(dataDir, 'postmaster.pid'))).rejects.toThrow();
+  });
+});
+
+describe('npm scripts under a supervisor', () => {
+  // systemd, Docker or a terminal signal the process they started: npm, which passes the
+  // signal on to its script's shell. Unless the shell has been replaced by node (`exec`),
+  // node never hears it and keeps the port after npm has gone.
+  it('SIGTERM to `npm run serve` reaches node: the platform stops, its port is free, npm exits 0', async () => {
+    const { url } = await createTestDatabase();
+    const port = await freePort();
+    const npm = spawn('npm', ['run', 'serve'], {
+      env: {
+        ...process.env,
+        DATABASE_URL: url,
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        SEED_DEMO: 'false',
+        LOG_LEVEL: 'warn',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    started.push(npm);
+    let output = '';
+    const listening = new Promise<void>((resolve, reject) => {
+      npm.stdout!.on('data', (chunk: Buffer) => {
+        output += chunk.toString();
+        if (output.includes('Press Ctrl-C to stop')) resolve();
+      });
+      npm.once('exit', () => reject(new Error(`npm run serve exited before listening:\n${output}`)));
+    });
+    npm.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => npm.once('exit', (code) => resolve(code)));
+    await listening;
+    expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
+
+    npm.kill('SIGTERM');
+    expect(await exited, output).toBe(0);
+    // Nothing answers any more: node did not outlive npm.
+    await expect(fetch(`http://127.0.0.1:${port}/healthz`)).rejects.toThrow();
+  });
+
+  it('npm start ends with the command of npm run serve, so that signals reach node the same way', async () => {
+    const { scripts } = JSON.parse(await fs.readFile('package.json', 'utf8')) as { scripts: Record<string, string> };
+    expect(scripts.serve).toMatch(/^exec node /);
+    expect(scripts.start).toBe(`npm run build && ${scripts.serve}`);
   });
 });
