@@ -5,7 +5,15 @@ import type { ScoreCounts } from '../rollups/rollup.table.ts';
 import { reasonCounts, scoreCounts, type CountRow, type Dimension } from '../rollups/score-counts.ts';
 import type { TargetComparison as TargetComparisonKind, TargetMetric } from '../targets/target.table.ts';
 import { monthsOf, type Period } from './periods.ts';
-import { addCounts, compareWithTarget, figureOf, NO_COUNTS, type Figure, type TargetComparison } from './statistics.ts';
+import {
+  addCounts,
+  byLowerBound,
+  compareWithTarget,
+  figureOf,
+  NO_COUNTS,
+  type Figure,
+  type TargetComparison,
+} from './statistics.ts';
 
 /**
  * Report figures for a unit (with its sub-units and merged predecessors) over a period,
@@ -315,9 +323,7 @@ export async function trend(db: Db, unitId: number, period: Period) {
  */
 export async function ranking(db: Db, unitId: number, period: Period) {
   const rows = await breakdown(db, unitId, period, 'subunit');
-  const ranked = rows
-    .filter((row) => row.figure.enough)
-    .sort((a, b) => b.figure.interval!.low - a.figure.interval!.low || b.figure.n - a.figure.n);
+  const ranked = rows.filter((row) => row.figure.enough).sort((a, b) => byLowerBound(a.figure, b.figure));
   return [
     ...ranked.map((row, index) => ({ ...row, rank: (index + 1) as number | null })),
     ...rows.filter((row) => !row.figure.enough).map((row) => ({ ...row, rank: null })),
