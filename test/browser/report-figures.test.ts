@@ -9,7 +9,7 @@ import { createTestDatabase } from '../database.ts';
 import { makeDesk, makeUnit } from '../factories.ts';
 import { makeOfficial } from '../officials.ts';
 import { startTestServer, type TestServer } from '../server.ts';
-import { launchChromium } from './chromium.ts';
+import { expectAccessible, launchChromium } from './chromium.ts';
 
 const { db } = await createTestDatabase();
 let server: TestServer;
@@ -73,8 +73,12 @@ beforeAll(async () => {
 });
 
 describe('the report view says what its figures rest on', () => {
-  it('ballots and answers, missing dossier months, merged units and targets year by year', async () => {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'vi-VN' });
+  it('ballots and answers, missing dossier months, merged units and targets year by year, accessibly', async () => {
+    const context = await browser.newContext({
+      viewport: { width: 1280, height: 900 },
+      locale: 'vi-VN',
+      bypassCSP: true, // for axe
+    });
     const page = await context.newPage();
     await page.goto(`${server.baseUrl}/officials/`);
     await page.getByLabel('Tên đăng nhập').fill(viewer.username);
@@ -100,6 +104,7 @@ describe('the report view says what its figures rest on', () => {
       .poll(() => merged.textContent())
       .toMatch(/đã sáp nhập vào Xã Sau Sáp Nhập từ 1\/1\/2026; số liệu đã tính trong Xã Sau Sáp Nhập/);
     expect((await merged.getByRole('cell').first().textContent())!.trim()).toBe('—');
+    await expectAccessible(page, 'dashboard with a merged unit');
     await context.close();
   }, 60_000);
 });
