@@ -35,13 +35,13 @@ describe('dossierCount: N over a period from the months with a count', () => {
 
   it('ends a closed unit’s period on the day it closed', () => {
     // Merged on 1 March: its quarter is January and February, 300 + 280, with nothing missing.
-    const book = new Map([[7, quarter]]);
-    expect(dossiersOf(book, { id: 7, valid_until: '2026-03-01' }, { from: '2026-01-01', to: '2026-04-01' })).toEqual({
+    const book = (closedOn: string) => ({ months: new Map([[7, quarter]]), closedOn: new Map([[7, closedOn]]) });
+    expect(dossiersOf(book('2026-03-01'), 7, { from: '2026-01-01', to: '2026-04-01' })).toEqual({
       count: 580,
       missingMonths: [],
     });
     // Closed before the period began: no dossiers to count.
-    expect(dossiersOf(book, { id: 7, valid_until: '2025-12-01' }, { from: '2026-01-01', to: '2026-04-01' })).toEqual({
+    expect(dossiersOf(book('2025-12-01'), 7, { from: '2026-01-01', to: '2026-04-01' })).toEqual({
       count: null,
       missingMonths: [],
     });

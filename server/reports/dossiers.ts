@@ -27,29 +27,50 @@ export interface DossierCount {
   missingMonths: string[];
 }
 
-/** Known N per unit and month (`YYYY-MM-01`), for the units asked about. */
-export type DossierBook = Map<number, Map<string, number>>;
+/** What N is built from, for the units asked about: known N per month, and when each closed. */
+export interface DossierBook {
+  /** Known N per unit and month (`YYYY-MM-01`). */
+  months: Map<number, Map<string, number>>;
+  /** The day each unit closed (merged or dissolved), or null while it exists. */
+  closedOn: Map<number, string | null>;
+}
 
 /**
- * Reads the monthly dossier counts that add up to N for each of `unitIds` over `period`.
- * Two statements at most (none more when nothing was entered), whatever the units.
+ * Reads the monthly dossier counts that add up to N for each of `unitIds` over `period`,
+ * with the units' closing days. One statement, and a second only when counts were entered.
  */
 export async function dossierBook(db: Db, unitIds: number[], period: Period): Promise<DossierBook> {
-  const book: DossierBook = new Map(unitIds.map((unitId) => [unitId, new Map()]));
+  const book: DossierBook = { months: new Map(unitIds.map((unitId) => [unitId, new Map()])), closedOn: new Map() };
   if (unitIds.length === 0) return book;
-  const entries = await sql<{ unit: number; member: number; month: string; dossiers: number }>`
-    select c.ancestor_id as unit, v.unit_id as member, v.month, v.dossiers
-    from dossier_volume v
-    join unit_closure c on c.unit_id = v.unit_id
-    join unit u on u.id = v.unit_id
-    where c.ancestor_id = any(${unitIds}::integer[])
-      and v.month >= ${monthOf(period.from)}::date and v.month < ${period.to}::date
-      and (u.valid_until is null or v.month < u.valid_until)
+  const rows = await sql<{
+    unit: number;
+    closed_on: string | null;
+    member: number | null;
+    month: string | null;
+    dossiers: number | null;
+  }>`
+    select asked.id as unit, asked.valid_until as closed_on, entry.member, entry.month, entry.dossiers
+    from unit asked
+    left join lateral (
+      select v.unit_id as member, v.month, v.dossiers
+      from unit_closure c
+      join dossier_volume v on v.unit_id = c.unit_id
+        and v.month >= ${monthOf(period.from)}::date and v.month < ${period.to}::date
+      join unit u on u.id = v.unit_id
+      where c.ancestor_id = asked.id and (u.valid_until is null or v.month < u.valid_until)
+    ) entry on true
+    where asked.id = any(${unitIds}::integer[])
   `.execute(db);
-  if (entries.rows.length === 0) return book;
+  const entries: { unit: number; member: number; month: string; dossiers: number }[] = [];
+  for (const row of rows.rows) {
+    book.closedOn.set(row.unit, row.closed_on);
+    if (row.member !== null)
+      entries.push({ unit: row.unit, member: row.member, month: row.month!, dossiers: row.dossiers! });
+  }
+  if (entries.length === 0) return book;
 
   // Tree ancestors (parents, grandparents, …; not merge successors) of every unit with a count.
-  const members = [...new Set(entries.rows.map((row) => row.member))];
+  const members = [...new Set(entries.map((row) => row.member))];
   const chains = await sql<{ unit_id: number; ancestor_id: number }>`
     with recursive chain (unit_id, ancestor_id) as (
       select id, parent_id from unit where id = any(${members}::integer[]) and parent_id is not null
@@ -65,7 +86,7 @@ export async function dossierBook(db: Db, unitIds: number[], period: Period): Pr
   // Per unit asked about and month: the counts of its members, then those not covered by
   // a tree ancestor's count within the same unit.
   const byUnitMonth = new Map<string, Map<number, number>>();
-  for (const row of entries.rows) {
+  for (const row of entries) {
     const key = `${row.unit}|${row.month}`;
     const counts = byUnitMonth.get(key) ?? new Map<number, number>();
     counts.set(row.member, row.dossiers);
@@ -78,7 +99,7 @@ export async function dossierBook(db: Db, unitIds: number[], period: Period): Pr
       const covered = (treeAncestors.get(member) ?? []).some((ancestor) => counts.has(ancestor));
       if (!covered) total += dossiers;
     }
-    book.get(Number(unit))!.set(month, total);
+    book.months.get(Number(unit))!.set(month, total);
   }
   return book;
 }
@@ -117,12 +138,9 @@ export function dossierCount(known: Map<string, number> | undefined, from: strin
 }
 
 /** N of one unit of the book over a period, ended early when the unit closed within it. */
-export function dossiersOf(
-  book: DossierBook,
-  unit: { id: number; valid_until?: string | null },
-  period: { from: string; to: string },
-): DossierCount {
-  const to = unit.valid_until && unit.valid_until < period.to ? unit.valid_until : period.to;
+export function dossiersOf(book: DossierBook, unitId: number, period: { from: string; to: string }): DossierCount {
+  const closedOn = book.closedOn.get(unitId) ?? null;
+  const to = closedOn !== null && closedOn < period.to ? closedOn : period.to;
   if (to <= period.from) return { count: null, missingMonths: [] };
-  return dossierCount(book.get(unit.id), period.from, to);
+  return dossierCount(book.months.get(unitId), period.from, to);
 }

@@ -126,11 +126,7 @@ function counts(
 }
 
 function findUnit(db: Db, unitId: number) {
-  return db
-    .selectFrom('unit')
-    .select(['id', 'code', 'name', 'valid_until'])
-    .where('id', '=', unitId)
-    .executeTakeFirstOrThrow();
+  return db.selectFrom('unit').select(['id', 'code', 'name']).where('id', '=', unitId).executeTakeFirstOrThrow();
 }
 
 /**
@@ -140,8 +136,7 @@ function findUnit(db: Db, unitId: number) {
  * so this never asks for fewer ballots than their own count would.
  */
 export async function dossiersHandled(db: Db, unitId: number, period: Period): Promise<DossierCount> {
-  const [unit, book] = await Promise.all([findUnit(db, unitId), dossierBook(db, [unitId], period)]);
-  return dossiersOf(book, unit, period);
+  return dossiersOf(await dossierBook(db, [unitId], period), unitId, period);
 }
 
 interface PeriodFigures {
@@ -151,13 +146,12 @@ interface PeriodFigures {
   byDomain: CountRow[];
 }
 
-async function periodFigures(db: Db, unit: { id: number; valid_until: string | null }, period: Period) {
-  const [book, [allCriteria], byDomain] = await Promise.all([
-    dossierBook(db, [unit.id], period),
-    ballotSums(db, { unitIds: [unit.id], from: period.from, to: period.to, groupBy: [], pools: [ALL_ELEMENTS] }),
-    counts(db, unit.id, period, ['domain'], { questionRole: 'overall' }),
+async function periodFigures(db: Db, unitId: number, period: Period) {
+  const [dossiers, [allCriteria], byDomain] = await Promise.all([
+    dossiersHandled(db, unitId, period),
+    ballotSums(db, { unitIds: [unitId], from: period.from, to: period.to, groupBy: [], pools: [ALL_ELEMENTS] }),
+    counts(db, unitId, period, ['domain'], { questionRole: 'overall' }),
   ]);
-  const dossiers = dossiersOf(book, unit, period);
   return {
     dossiers,
     // Every rating has one domain: the unit's overall counts are the sum of its domains'.
@@ -172,9 +166,9 @@ async function periodFigures(db: Db, unit: { id: number; valid_until: string | n
 
 export async function summary(db: Db, unitId: number, period: Period): Promise<Summary> {
   const parts = yearParts(period);
-  const unit = await findUnit(db, unitId);
-  const [whole, targets] = await Promise.all([
-    periodFigures(db, unit, period),
+  const [unit, whole, targets] = await Promise.all([
+    findUnit(db, unitId),
+    periodFigures(db, unitId, period),
     db
       .selectFrom('target')
       .leftJoin('domain', 'domain.id', 'target.domain_id')
@@ -196,7 +190,7 @@ export async function summary(db: Db, unitId: number, period: Period): Promise<S
   for (const part of parts) {
     byYear.set(part.year, {
       period: part,
-      figures: parts.length === 1 ? whole : await periodFigures(db, unit, part),
+      figures: parts.length === 1 ? whole : await periodFigures(db, unitId, part),
     });
   }
   return {
@@ -289,7 +283,7 @@ export async function breakdown(db: Db, unitId: number, period: Period, kind: Br
           .selectFrom('desk')
           .innerJoin('unit', 'unit.id', 'desk.unit_id')
           .innerJoin('unit_closure', 'unit_closure.unit_id', 'desk.unit_id')
-          .select(['desk.id', 'desk.name', 'desk.unit_id', 'unit.name as unit_name', 'unit.valid_until'])
+          .select(['desk.id', 'desk.name', 'desk.unit_id', 'unit.name as unit_name'])
           .where('unit_closure.ancestor_id', '=', unitId)
           .orderBy('unit.name')
           .orderBy('desk.name')
@@ -299,7 +293,7 @@ export async function breakdown(db: Db, unitId: number, period: Period, kind: Br
       // A desk is held to the N of its own unit: the smallest count that contains it.
       const book = await dossierBook(db, [...new Set(shown.map((desk) => desk.unit_id))], period);
       return shown.map((desk) => {
-        const dossiers = dossiersOf(book, { id: desk.unit_id, valid_until: desk.valid_until }, period);
+        const dossiers = dossiersOf(book, desk.unit_id, period);
         return {
           key: String(desk.id),
           name: same(desk.name),
@@ -370,34 +364,41 @@ async function subunits(db: Db, unitId: number, period: Period): Promise<Row[]> 
   const children = await db
     .selectFrom('unit')
     .leftJoin('unit as successor', 'successor.id', 'unit.merged_into_id')
-    .select(['unit.id', 'unit.name', 'unit.valid_until', 'unit.merged_into_id', 'successor.name as successor_name'])
+    .select([
+      'unit.id',
+      'unit.name',
+      'unit.valid_until',
+      'unit.merged_into_id',
+      'successor.name as successor_name',
+      // The siblings whose figures hold this child's ratings: those it was merged into,
+      // directly or through a unit under them.
+      sql<number[]>`array(
+        select c.ancestor_id from unit_closure c join unit sibling on sibling.id = c.ancestor_id
+        where c.unit_id = unit.id and sibling.parent_id = unit.parent_id and sibling.id <> unit.id
+      )`.as('counts_towards'),
+    ])
     .where('unit.parent_id', '=', unitId)
     .where((eb) => eb.or([eb('unit.valid_until', 'is', null), eb('unit.valid_until', '>', period.from)]))
     .orderBy('unit.name')
     .execute();
   if (children.length === 0) return [];
   const ids = children.map((child) => child.id);
-  const [rows, book, inclusions] = await Promise.all([
+  const [rows, book] = await Promise.all([
     scoreCounts(db, { unitIds: ids, from: period.from, to: period.to, groupBy: ['unit'], questionRole: 'overall' }),
     dossierBook(db, ids, period),
-    db
-      .selectFrom('unit_closure')
-      .select(['unit_id', 'ancestor_id'])
-      .where('unit_id', 'in', ids)
-      .where('ancestor_id', 'in', ids)
-      .whereRef('unit_id', '<>', 'ancestor_id')
-      .execute(),
   ]);
+  const countsTowards = (id: number) =>
+    (children.find((child) => child.id === id)?.counts_towards ?? []).filter((sibling) => ids.includes(sibling));
   // Through a chain of merges a child counts towards several siblings: the one it is
   // listed under is the one that is not itself included in another.
   const includedIn = new Map<number, number>();
   for (const child of children) {
-    const into = inclusions.filter((pair) => pair.unit_id === child.id).map((pair) => pair.ancestor_id);
-    const top = into.find((candidate) => !inclusions.some((pair) => pair.unit_id === candidate)) ?? into[0];
+    const into = countsTowards(child.id);
+    const top = into.find((candidate) => countsTowards(candidate).length === 0) ?? into[0];
     if (top !== undefined) includedIn.set(child.id, top);
   }
   const rowOf = (child: (typeof children)[number]): Row => {
-    const dossiers = dossiersOf(book, child, period);
+    const dossiers = dossiersOf(book, child.id, period);
     const parent = includedIn.get(child.id);
     return {
       key: String(child.id),
@@ -420,8 +421,7 @@ async function subunits(db: Db, unitId: number, period: Period): Promise<Row[]> 
 
 /** The overall figure month by month, each held to that month's N and its year's TTHC target. */
 export async function trend(db: Db, unitId: number, period: Period) {
-  const [unit, rows, targets, book] = await Promise.all([
-    findUnit(db, unitId),
+  const [rows, targets, book] = await Promise.all([
     counts(db, unitId, period, ['month'], { questionRole: 'overall' }),
     db
       .selectFrom('target')
@@ -436,7 +436,7 @@ export async function trend(db: Db, unitId: number, period: Period) {
     // The month's days inside the period: a range may start or end within it.
     const next = addMonths(month, 1);
     const days = { from: month < period.from ? period.from : month, to: next > period.to ? period.to : next };
-    const dossiers = dossiersOf(book, unit, days);
+    const dossiers = dossiersOf(book, unitId, days);
     return {
       month,
       figure: figureOf(countsOf(rows.find((row) => row.month === month)), dossiers.count),
