@@ -14,6 +14,7 @@ import type {
 } from '../questionnaires/questionnaire.table.ts';
 import type { ResponseAnswerTable, ResponseReasonTable, ResponseTable } from '../responses/response.table.ts';
 import type {
+  RollupBallotMonthTable,
   RollupDeskMonthTable,
   RollupPendingTable,
   RollupReasonMonthTable,
@@ -44,6 +45,7 @@ export interface Database {
   response: ResponseTable;
   response_answer: ResponseAnswerTable;
   response_reason: ResponseReasonTable;
+  rollup_ballot_month: RollupBallotMonthTable;
   rollup_desk_month: RollupDeskMonthTable;
   rollup_pending: RollupPendingTable;
   rollup_reason_month: RollupReasonMonthTable;

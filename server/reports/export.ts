@@ -4,6 +4,7 @@ import { SCALE } from '../questionnaires/scale.ts';
 import { vietnamMidnight } from '../time/vietnam-time.ts';
 import { periodLabel, type Period } from './periods.ts';
 import { breakdown, METRIC_NAMES, reasons, summary, trend, type Row } from './report.ts';
+import type { DossierCount } from './dossiers.ts';
 import type { Figure, TargetComparison } from './statistics.ts';
 
 /** The tables of a report, each one sheet of the workbook and one CSV file. */
@@ -49,10 +50,11 @@ const FIGURE_HEADER = [
   'Cận dưới 95% (%)',
   'Cận trên 95% (%)',
   'Số phiếu hợp lệ (n)',
+  'Số câu trả lời hợp lệ',
   'Điểm trung bình (1–5)',
-  'Rất hài lòng',
-  'Hài lòng',
-  'Không hài lòng (1–3)',
+  'Số câu trả lời Rất hài lòng',
+  'Số câu trả lời Hài lòng',
+  'Số câu trả lời Không hài lòng (1–3)',
   'Đủ mẫu (±5%)',
 ];
 
@@ -61,7 +63,9 @@ function figureCells(figure: Figure): Cell[] {
     figure.share,
     figure.interval?.low ?? null,
     figure.interval?.high ?? null,
+    // Ballots: for a pooled index (an element, all five) fewer than its answers.
     figure.n,
+    figure.answers,
     figure.mean,
     figure.counts.n5,
     figure.counts.n4,
@@ -78,6 +82,24 @@ function rowsTable(title: string, first: string[], rows: Row[], cells: (row: Row
   };
 }
 
+const dayMonthYear = (day: string) => `${day.slice(8, 10)}/${day.slice(5, 7)}/${day.slice(0, 4)}`;
+
+function dossierLine(dossiers: DossierCount): string {
+  const months = dossiers.missingMonths.map((month) => `${month.slice(5, 7)}/${month.slice(0, 4)}`).join(', ');
+  if (dossiers.count === null)
+    return `Số hồ sơ đã giải quyết trong kỳ (N): chưa nhập${months ? ` (${months})` : ''}; cỡ mẫu cần là 400 phiếu.`;
+  return `Số hồ sơ đã giải quyết trong kỳ (N): ${dossiers.count}${
+    months ? `; chưa nhập tháng ${months}, ước theo bình quân các tháng đã nhập` : ''
+  }.`;
+}
+
+function mergeNote(row: Row, rows: Row[]): string | null {
+  if (!row.merged) return null;
+  const merged = `Đã sáp nhập vào ${row.merged.into.name} từ ${dayMonthYear(row.merged.from)}`;
+  const including = rows.find((other) => other.key === row.includedIn);
+  return including ? `${merged}; số liệu đã tính trong ${including.name.vi}, không cộng thêm` : merged;
+}
+
 /** Builds one table of the report, read from the same functions as the dashboard. */
 async function buildTable(db: Db, unitId: number, period: Period, table: ExportTable): Promise<Table> {
   const title = SHEET_NAMES[table];
@@ -89,6 +111,7 @@ async function buildTable(db: Db, unitId: number, period: Period, table: ExportT
         header: [
           'Chỉ số',
           'Lĩnh vực',
+          'Kỳ so sánh',
           'Chỉ tiêu (%)',
           'So sánh',
           'Đánh giá',
@@ -101,6 +124,7 @@ async function buildTable(db: Db, unitId: number, period: Period, table: ExportT
           [
             'Hài lòng về giải quyết TTHC (câu hỏi chung)',
             null,
+            periodLabel(period, 'vi'),
             null,
             null,
             null,
@@ -110,8 +134,9 @@ async function buildTable(db: Db, unitId: number, period: Period, table: ExportT
             null,
           ],
           [
-            'Hài lòng theo 5 yếu tố SIPAS (gộp các tiêu chí)',
+            'Hài lòng theo 5 yếu tố SIPAS (gộp các tiêu chí; n là số phiếu)',
             null,
+            periodLabel(period, 'vi'),
             null,
             null,
             null,
@@ -123,6 +148,8 @@ async function buildTable(db: Db, unitId: number, period: Period, table: ExportT
           ...report.targets.map((target): Cell[] => [
             METRIC_NAMES[target.metric].vi,
             target.domain?.name.vi ?? null,
+            // A range across years is compared with each year's target on that year's days.
+            periodLabel(target.period, 'vi'),
             target.threshold,
             target.comparison === 'gt' ? 'trên' : 'tối thiểu',
             STATUS_NAMES[target.result.status],
@@ -131,6 +158,7 @@ async function buildTable(db: Db, unitId: number, period: Period, table: ExportT
             [target.planNumber, target.planDate].filter(Boolean).join(', ') || null,
             target.planSentence,
           ]),
+          [dossierLine(report.dossiers)],
         ],
       };
     }
@@ -146,8 +174,14 @@ async function buildTable(db: Db, unitId: number, period: Period, table: ExportT
           row.target?.result.gap ?? null,
         ],
       );
-    case 'subunit':
-      return rowsTable(title, ['Đơn vị'], await breakdown(db, unitId, period, 'subunit'), (row) => [row.name.vi]);
+    case 'subunit': {
+      const rows = await breakdown(db, unitId, period, 'subunit');
+      const table = rowsTable(title, ['Đơn vị'], rows, (row) => [row.name.vi]);
+      // A merged unit listed under its successor is already counted in the successor's row.
+      table.header.push('Ghi chú');
+      rows.forEach((row, index) => table.rows[index]!.push(mergeNote(row, rows)));
+      return table;
+    }
     case 'desk':
       return rowsTable(title, ['Đơn vị', 'Quầy'], await breakdown(db, unitId, period, 'desk'), (row) => [
         row.parent ?? null,

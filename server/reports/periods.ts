@@ -14,7 +14,10 @@ export interface Period {
   from: string;
   /** First day not counted. */
   to: string;
-  /** The year whose targets apply. */
+  /**
+   * The year whose targets apply: the last day's. A range across the turn of a year is
+   * compared with targets year by year (`yearParts`), never with one year's alone.
+   */
   year: number;
 }
 
@@ -83,6 +86,26 @@ export function monthsOf(period: Period): string[] {
   const months: string[] = [];
   for (let month = `${period.from.slice(0, 7)}-01`; month < period.to; month = addMonths(month, 1)) months.push(month);
   return months;
+}
+
+/**
+ * The period cut at the turns of the year: the period itself when it lies within one year
+ * (every kind but a range does), else one range per year it touches, each holding that
+ * year as the year whose targets apply.
+ *
+ * @example yearParts(parsePeriod('2025-11-01..2026-02-28')!) // 2025-11-01..2025-12-31, 2026-01-01..2026-02-28
+ */
+export function yearParts(period: Period): Period[] {
+  const first = Number(period.from.slice(0, 4));
+  const last = Number(addDays(period.to, -1).slice(0, 4));
+  if (first === last) return [period];
+  const parts: Period[] = [];
+  for (let year = first; year <= last; year++) {
+    const from = year === first ? period.from : `${year}-01-01`;
+    const to = year === last ? period.to : `${year + 1}-01-01`;
+    parts.push(parsePeriod(`${from}..${addDays(to, -1)}`)!);
+  }
+  return parts;
 }
 
 const ROMAN = ['I', 'II', 'III', 'IV'];

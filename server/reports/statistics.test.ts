@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { compareWithTarget, figureOf, requiredSampleSize, wilsonInterval } from './statistics.ts';
+import {
+  byLowerBound,
+  compareWithTarget,
+  effectiveSampleSize,
+  figureOf,
+  pooledFigureOf,
+  requiredSampleSize,
+  wilsonInterval,
+} from './statistics.ts';
 
 describe('requiredSampleSize: n = N / (1 + N·0.05²)', () => {
   it('follows the formula, rounding up', () => {
@@ -89,7 +97,7 @@ describe('compareWithTarget', () => {
     // 342 / 400: [81.71, 88.61] is wholly above 80 → met for "trên 80%"
     expect(compareWithTarget(of(342), 80, 'gt').status).toBe('met');
     // a lower bound exactly on the threshold is not "above" it
-    const exactly = { ...of(342), interval: { low: 80, high: 88 } };
+    const exactly = { ...of(342), exact: { share: 85.5, low: 80, high: 88, sampleSize: 400 } };
     expect(compareWithTarget(exactly, 80, 'gt').status).toBe('uncertain');
     expect(compareWithTarget(exactly, 80, 'gte').status).toBe('met');
   });
@@ -98,5 +106,128 @@ describe('compareWithTarget', () => {
     // 9 of 10 = 90%: far under 400 answers
     const small = figureOf({ n1: 1, n2: 0, n3: 0, n4: 0, n5: 9 });
     expect(compareWithTarget(small, 80, 'gte')).toEqual({ status: 'not_enough_data', gap: 10 });
+  });
+});
+
+describe('statuses and ranks use exact bounds; rounding is for display', () => {
+  it('367 satisfied of 415 against "at least 85%": the bound shows 85.00 but is 84.998, so uncertain', () => {
+    // p = 367/415 = 0.884337; z² = 3.841459; centre = (p + z²/830) / (1 + z²/415) = 0.880812
+    // half = (1.959964 / 1.009257) × √(p(1−p)/415 + z²/(4·415²)) = 0.030831 → low 0.849981
+    const figure = figureOf({ n1: 48, n2: 0, n3: 0, n4: 367, n5: 0 });
+    expect(figure.interval).toEqual({ low: 85, high: 91.16 });
+    expect(figure.exact!.low).toBeCloseTo(84.99815, 5);
+    expect(figure.enough).toBe(true); // 415 ≥ 400
+    expect(compareWithTarget(figure, 85, 'gte')).toEqual({ status: 'uncertain', gap: 3.43 });
+  });
+
+  it('a lower bound of 82.8987 ranks below one of 82.9030, though both show 82.90', () => {
+    // 1184 of 1395: Wilson low 82.89872; 1012 of 1190: Wilson low 82.90297.
+    const larger = figureOf({ n1: 1395 - 1184, n2: 0, n3: 0, n4: 1184, n5: 0 });
+    const smaller = figureOf({ n1: 1190 - 1012, n2: 0, n3: 0, n4: 1012, n5: 0 });
+    expect(larger.interval!.low).toBe(82.9);
+    expect(smaller.interval!.low).toBe(82.9);
+    // On the rounded bounds the tie went to the larger n; on the exact ones the smaller unit leads.
+    expect([larger, smaller].sort(byLowerBound)).toEqual([smaller, larger]);
+  });
+});
+
+describe('pooled indices count ballots, with a ballot-level (ratio estimator) interval', () => {
+  // Four ballots of the full questionnaire, pooled over the criteria they answered:
+  //   ballot  answers (no opinion left out)  m (valid)  a (satisfied)
+  //   1       5, 5, 4                        3          3
+  //   2       4, 5, 5                        3          3
+  //   3       4, 1, 3                        3          1
+  //   4       5, 3                           2          1
+  // n = 4 ballots; Σm = 11 answers; Σa = 8; p = 8/11 = 0.727273.
+  // Σa² = 9 + 9 + 1 + 1 = 20; Σa·m = 9 + 9 + 3 + 2 = 23; Σm² = 9 + 9 + 9 + 4 = 31.
+  const sums = {
+    n1: 1,
+    n2: 0,
+    n3: 2,
+    n4: 3,
+    n5: 5,
+    ballots: 4,
+    satisfiedSquared: 20,
+    satisfiedTimesAnswered: 23,
+    answeredSquared: 31,
+  };
+
+  it('works out the effective sample size by hand', () => {
+    // Σ(a − p·m)² = (3 − 24/11)² + (3 − 24/11)² + (1 − 24/11)² + (1 − 16/11)²
+    //             = (81 + 81 + 169 + 25) / 121 = 356/121 = 2.942149
+    //   (from the sums: 20 − 2·(8/11)·23 + (64/121)·31 = (2420 − 4048 + 1984)/121 = 356/121)
+    // m̄ = 11/4 = 2.75; v = (356/121) / (4·3·2.75²) = 2.942149 / 90.75 = 0.032420
+    // p(1−p) = 24/121 = 0.198347; n_eff = 0.198347 / 0.032420 = 2178/356 = 6.117978, within [4, 11].
+    expect(effectiveSampleSize(sums)).toBeCloseTo(2178 / 356, 10);
+  });
+
+  it('gives n = ballots, the pooled share, and a Wilson interval on n_eff', () => {
+    // Wilson for p = 0.727273 on n_eff = 6.117978: z²/n_eff = 0.627897;
+    // centre = (0.727273 + 0.313948) / 1.627897 = 0.639611;
+    // half = (1.959964 / 1.627897) × √(0.198347/6.117978 + 3.841459/(4·6.117978²)) = 0.290154
+    // → [0.349458, 0.929765]: wider than the answers-as-independent [0.434355, 0.902539] of 8 of 11.
+    const figure = pooledFigureOf(sums);
+    expect(figure).toMatchObject({ n: 4, answers: 11, satisfied: 8, share: 72.73, required: 400, enough: false });
+    // Mean of the answers: (1·1 + 3·2 + 4·3 + 5·5) / 11 = 44 / 11 = 4.
+    expect(figure.mean).toBe(4);
+    expect(figure.interval).toEqual({ low: 34.95, high: 92.98 });
+    expect(figure.exact!.sampleSize).toBeCloseTo(6.117978, 6);
+    expect(figure.counts).toEqual({ n1: 1, n2: 0, n3: 2, n4: 3, n5: 5 });
+  });
+
+  it('reduces to the ordinary Wilson interval when every ballot has one answer', () => {
+    // 90 of 100 ballots satisfied, one answer each: Σa² = Σa·m = 90, Σm² = 100.
+    // Σ(a − p·m)² = 90 − 2·0.9·90 + 0.81·100 = 9; v = 9 / (100·99·1) = 1/1100;
+    // n_eff = 0.09 · 1100 = 99, raised to n = 100 → Wilson 90 of 100: [82.56, 94.48].
+    const single = pooledFigureOf({
+      n1: 10,
+      n2: 0,
+      n3: 0,
+      n4: 90,
+      n5: 0,
+      ballots: 100,
+      satisfiedSquared: 90,
+      satisfiedTimesAnswered: 90,
+      answeredSquared: 100,
+    });
+    expect(single).toEqual(figureOf({ n1: 10, n2: 0, n3: 0, n4: 90, n5: 0 }));
+    expect(single.interval).toEqual({ low: 82.56, high: 94.48 });
+  });
+
+  it('never counts an answer as more than independent, nor a ballot as less than one answer', () => {
+    // Every ballot 2 of 3 satisfied: v = 0, so n_eff is capped at the 3·400 = 1200 answers.
+    const uniform = { n1: 400, n2: 0, n3: 0, n4: 800, n5: 0, ballots: 400 };
+    expect(
+      effectiveSampleSize({ ...uniform, satisfiedSquared: 1600, satisfiedTimesAnswered: 2400, answeredSquared: 3600 }),
+    ).toBe(1200);
+    // Half the ballots 3 of 3, half 0 of 3, so p = 1/2: Σ(a − 1.5)² = 400 · 2.25 = 900;
+    // v = 900 / (400·399·9) = 0.000626566; n_eff = 0.25 / v = 399, raised to n = 400 ballots.
+    const split = { n1: 600, n2: 0, n3: 0, n4: 600, n5: 0, ballots: 400 };
+    expect(
+      effectiveSampleSize({ ...split, satisfiedSquared: 1800, satisfiedTimesAnswered: 1800, answeredSquared: 3600 }),
+    ).toBe(400);
+    // All satisfied: the variance says nothing; the ballots are the sample.
+    const all = { n1: 0, n2: 0, n3: 0, n4: 30, n5: 0, ballots: 10 };
+    expect(effectiveSampleSize({ ...all, satisfiedSquared: 90, satisfiedTimesAnswered: 90, answeredSquared: 90 })).toBe(
+      10,
+    );
+  });
+
+  it('a pooled index is enough, and compared with a target, on its ballots, not its answers', () => {
+    // 300 ballots of 14 answers each (4,200 answers), every ballot 13 of 14 satisfied: v = 0,
+    // n_eff = 4,200. n = 300 < 400 needed: not enough, whatever the number of answers.
+    const figure = pooledFigureOf({
+      n1: 300,
+      n2: 0,
+      n3: 0,
+      n4: 3900,
+      n5: 0,
+      ballots: 300,
+      satisfiedSquared: 300 * 169,
+      satisfiedTimesAnswered: 300 * 182,
+      answeredSquared: 300 * 196,
+    });
+    expect(figure).toMatchObject({ n: 300, answers: 4200, enough: false, required: 400 });
+    expect(compareWithTarget(figure, 85, 'gte').status).toBe('not_enough_data');
   });
 });

@@ -1,9 +1,12 @@
-import type { ScoreCounts } from '../rollups/rollup.table.ts';
+import type { BallotSums, ScoreCounts } from '../rollups/rollup.table.ts';
 
 /**
  * The one place that knows how satisfaction figures are computed (DESIGN §4): the share
  * of answers of 4 or 5 among all valid answers, the mean score, the 95% Wilson score
  * interval, whether the sample is large enough, and the status against a target.
+ *
+ * Statuses and ranks are decided on exact values (`Figure.exact`); the rounded figures
+ * (`share`, `interval`) are for the eye and for exports only.
  */
 
 /** Sampling error accepted for a figure to be compared with a target: ±5 points at 95%. */
@@ -11,21 +14,33 @@ export const MARGIN = 0.05;
 const Z_95 = 1.959963984540054;
 
 export interface Figure {
-  /** Valid answers (1–5); "no opinion" is not counted. */
+  /**
+   * Ballots behind the figure. For one question, its valid answers (one per ballot); for
+   * an index pooling several questions, the ballots with at least one valid answer to
+   * them — never the number of answers.
+   */
   n: number;
+  /** Valid answers (1–5) behind the figure: n for one question, more for a pooled index. */
+  answers: number;
   /** Answers of 4 or 5. */
   satisfied: number;
-  /** Percent satisfied, or null without answers. */
+  /** Percent satisfied, two decimals, or null without answers. */
   share: number | null;
-  /** Mean score 1–5, or null without answers. */
+  /** Mean score 1–5, two decimals, or null without answers. */
   mean: number | null;
-  /** 95% Wilson score interval of the share, in percent. */
+  /** 95% interval of the share, in percent, two decimals (for display). */
   interval: { low: number; high: number } | null;
-  /** The sample size needed for ±5% at 95% confidence. */
+  /**
+   * The share and bounds unrounded, in percent, and the sample size of the interval (n for
+   * one question, the effective number of answers for a pooled index): the status against
+   * a target and the ranking are decided on these.
+   */
+  exact: { share: number; low: number; high: number; sampleSize: number } | null;
+  /** The ballots needed for ±5% at 95% confidence. */
   required: number;
   /** Whether n reaches `required`; if not, the figure is never compared with a target. */
   enough: boolean;
-  /** Counts per level 1–5, for the three-band view (1–3 not satisfied). */
+  /** Answers per level 1–5, for the three-band view (1–3 not satisfied). */
   counts: ScoreCounts;
 }
 
@@ -41,59 +56,125 @@ export function requiredSampleSize(dossiers: number | null): number {
 }
 
 /**
- * The Wilson score interval for a proportion, which stays inside [0, 1] and behaves for
- * small samples and shares near 0 or 100% (unlike the normal approximation).
+ * The Wilson score interval for a share p observed on a sample of size n, which stays
+ * inside [0, 1] and behaves for small samples and shares near 0 or 100% (unlike the normal
+ * approximation). n need not be whole: a pooled index passes its effective sample size.
  */
-export function wilsonInterval(successes: number, n: number, z = Z_95): { low: number; high: number } | null {
+export function wilsonBounds(p: number, n: number, z = Z_95): { low: number; high: number } | null {
   if (n <= 0) return null;
-  const p = successes / n;
   const z2 = z * z;
   const center = (p + z2 / (2 * n)) / (1 + z2 / n);
   const half = (z / (1 + z2 / n)) * Math.sqrt((p * (1 - p)) / n + z2 / (4 * n * n));
-  // At 0 or n successes the bound is exactly 0 or 1; floating point would miss it by an ulp.
+  // At a share of 0 or 1 the bound is exactly 0 or 1; floating point would miss it by an ulp.
   return {
-    low: successes === 0 ? 0 : Math.max(0, center - half),
-    high: successes === n ? 1 : Math.min(1, center + half),
+    low: p <= 0 ? 0 : Math.max(0, center - half),
+    high: p >= 1 ? 1 : Math.min(1, center + half),
   };
 }
 
-export function figureOf(counts: ScoreCounts, dossiers: number | null = null): Figure {
-  const n = counts.n1 + counts.n2 + counts.n3 + counts.n4 + counts.n5;
+/** The Wilson score interval of `successes` out of `n` independent answers. */
+export function wilsonInterval(successes: number, n: number, z = Z_95): { low: number; high: number } | null {
+  return n > 0 ? wilsonBounds(successes / n, n, z) : null;
+}
+
+/**
+ * The effective sample size of a pooled share p = Σaᵢ / Σmᵢ over n ballots, where ballot
+ * i gave mᵢ valid answers to the pooled questions, aᵢ of them satisfied. Answers of one
+ * citizen are not independent, so the ballot is the unit of sampling: the share is a
+ * ratio estimator, whose linearised (cluster-robust) variance is
+ *
+ *   v = Σ(aᵢ − p·mᵢ)² / (n(n−1)·m̄²),  m̄ = Σmᵢ / n,
+ *
+ * and n_eff = p(1−p) / v is the number of independent answers that would give the same
+ * variance. It is kept between n (each ballot worth one answer) and Σmᵢ (every answer
+ * independent). The squares expand to sums kept in the rollups:
+ * Σ(aᵢ − p·mᵢ)² = Σaᵢ² − 2p·Σaᵢmᵢ + p²·Σmᵢ². With one answer per ballot n_eff = n, and
+ * with a share of 0 or 1, or a single ballot, where v says nothing, n_eff = n too.
+ */
+export function effectiveSampleSize(sums: BallotSums): number {
+  const answers = sums.n1 + sums.n2 + sums.n3 + sums.n4 + sums.n5;
+  const n = sums.ballots;
+  if (n < 2 || answers === 0) return n;
+  const p = (sums.n4 + sums.n5) / answers;
+  if (p <= 0 || p >= 1) return n;
+  const residual = Math.max(
+    0,
+    sums.satisfiedSquared - 2 * p * sums.satisfiedTimesAnswered + p * p * sums.answeredSquared,
+  );
+  const meanAnswers = answers / n;
+  const variance = residual / (n * (n - 1) * meanAnswers * meanAnswers);
+  if (variance <= 0) return answers;
+  return Math.min(answers, Math.max(n, (p * (1 - p)) / variance));
+}
+
+function figureFrom(counts: ScoreCounts, ballots: number, sampleSize: number, dossiers: number | null): Figure {
+  const answers = counts.n1 + counts.n2 + counts.n3 + counts.n4 + counts.n5;
   const satisfied = counts.n4 + counts.n5;
   const required = requiredSampleSize(dossiers);
-  const interval = wilsonInterval(satisfied, n);
+  const p = answers > 0 ? satisfied / answers : null;
+  const bounds = p === null ? null : wilsonBounds(p, sampleSize);
+  const exact =
+    p === null || !bounds ? null : { share: 100 * p, low: 100 * bounds.low, high: 100 * bounds.high, sampleSize };
   return {
-    n,
+    n: ballots,
+    answers,
     satisfied,
-    share: n > 0 ? round((100 * satisfied) / n) : null,
-    mean: n > 0 ? round((counts.n1 + 2 * counts.n2 + 3 * counts.n3 + 4 * counts.n4 + 5 * counts.n5) / n) : null,
-    interval: interval ? { low: round(100 * interval.low), high: round(100 * interval.high) } : null,
+    share: exact ? round(exact.share) : null,
+    mean:
+      answers > 0 ? round((counts.n1 + 2 * counts.n2 + 3 * counts.n3 + 4 * counts.n4 + 5 * counts.n5) / answers) : null,
+    interval: exact ? { low: round(exact.low), high: round(exact.high) } : null,
+    exact,
     required,
-    enough: n >= required,
+    enough: ballots >= required,
     counts: { n1: counts.n1, n2: counts.n2, n3: counts.n3, n4: counts.n4, n5: counts.n5 },
   };
+}
+
+/** The figure of one question: each valid answer is one ballot. */
+export function figureOf(counts: ScoreCounts, dossiers: number | null = null): Figure {
+  const answers = counts.n1 + counts.n2 + counts.n3 + counts.n4 + counts.n5;
+  return figureFrom(counts, answers, answers, dossiers);
+}
+
+/**
+ * The figure of an index pooling several questions of one ballot (an element, all five
+ * elements): the share of all valid answers that are satisfied, n = ballots, and the
+ * interval on the effective sample size of `effectiveSampleSize`.
+ */
+export function pooledFigureOf(sums: BallotSums, dossiers: number | null = null): Figure {
+  return figureFrom(sums, sums.ballots, effectiveSampleSize(sums), dossiers);
 }
 
 export type TargetStatus = 'met' | 'not_met' | 'uncertain' | 'not_enough_data';
 
 export interface TargetComparison {
   status: TargetStatus;
-  /** Share minus threshold, in percentage points (null without answers). */
+  /** Share minus threshold, in percentage points, two decimals (null without answers). */
   gap: number | null;
 }
 
 /**
  * Met when the whole interval clears the target, not met when it lies wholly below,
- * uncertain when the target falls inside it; never compared without enough answers.
- * "Above" targets (trên 80%) need the interval strictly above the threshold.
+ * uncertain when the target falls inside it; never compared without enough ballots.
+ * "Above" targets (trên 80%) need the interval strictly above the threshold. Decided on
+ * the unrounded bounds: a lower bound of 84.998 does not meet "at least 85%", though it
+ * shows as 85.00.
  */
 export function compareWithTarget(figure: Figure, threshold: number, comparison: 'gte' | 'gt'): TargetComparison {
-  const gap = figure.share === null ? null : round(figure.share - threshold);
-  if (!figure.enough || !figure.interval) return { status: 'not_enough_data', gap };
-  const { low, high } = figure.interval;
+  const gap = figure.exact === null ? null : round(figure.exact.share - threshold);
+  if (!figure.enough || !figure.exact) return { status: 'not_enough_data', gap };
+  const { low, high } = figure.exact;
   const clears = comparison === 'gte' ? low >= threshold : low > threshold;
   const fails = comparison === 'gte' ? high < threshold : high <= threshold;
   return { status: clears ? 'met' : fails ? 'not_met' : 'uncertain', gap };
+}
+
+/**
+ * Orders figures for a ranking: the higher exact lower bound first (a small unit cannot
+ * rank high on luck, its wide interval pulls the bound down), then the larger n.
+ */
+export function byLowerBound(a: Figure, b: Figure): number {
+  return (b.exact?.low ?? -1) - (a.exact?.low ?? -1) || b.n - a.n;
 }
 
 export function addCounts(a: ScoreCounts, b: ScoreCounts): ScoreCounts {
@@ -101,6 +182,14 @@ export function addCounts(a: ScoreCounts, b: ScoreCounts): ScoreCounts {
 }
 
 export const NO_COUNTS: ScoreCounts = { n1: 0, n2: 0, n3: 0, n4: 0, n5: 0 };
+
+export const NO_BALLOTS: BallotSums = {
+  ...NO_COUNTS,
+  ballots: 0,
+  satisfiedSquared: 0,
+  satisfiedTimesAnswered: 0,
+  answeredSquared: 0,
+};
 
 /** Figures keep two decimals: enough for tables, and stable in exports. */
 function round(value: number): number {

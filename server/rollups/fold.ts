@@ -1,6 +1,7 @@
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import { preparedStatement } from '../db/connect.ts';
 import type { Db, Trx } from '../db/database.ts';
+import { ALL_ELEMENTS } from './rollup.table.ts';
 
 /** Advisory lock that serialises folding and closure changes across all server processes. */
 const ROLLUP_LOCK = 0x5a1a5_01;
@@ -65,6 +66,29 @@ export async function foldPending(db: Db, limit = 5000): Promise<number> {
           n3 = rollup_unit_month.n3 + excluded.n3, n4 = rollup_unit_month.n4 + excluded.n4,
           n5 = rollup_unit_month.n5 + excluded.n5
       ),
+      -- One row per folded ballot and pool (each element its ballot answered, and 'all'):
+      -- the ballot's valid answers m and satisfied answers a to the pooled criteria.
+      ballot as (
+        select answered.id, answered.unit_id, answered.month, answered.domain_id, pool.code as pool,
+          count(*) as valid, count(*) filter (where answered.score >= 4) as satisfied,
+          count(*) filter (where answered.score = 1) as n1, count(*) filter (where answered.score = 2) as n2,
+          count(*) filter (where answered.score = 3) as n3, count(*) filter (where answered.score = 4) as n4,
+          count(*) filter (where answered.score = 5) as n5
+        from answered
+        join question q on q.id = answered.question_id and q.role = 'criterion'
+        cross join lateral (values (q.element_code), (${ALL_ELEMENTS}::text)) as pool (code)
+        group by answered.id, answered.unit_id, answered.month, answered.domain_id, pool.code
+      ),
+      ballot_rollup as (
+        insert into rollup_ballot_month (unit_id, month, domain_id, pool, ballots, n1, n2, n3, n4, n5,
+          satisfied_sq, satisfied_answered, answered_sq)
+        select c.ancestor_id, month, domain_id, pool, count(*), sum(n1), sum(n2), sum(n3), sum(n4), sum(n5),
+          sum(satisfied * satisfied), sum(satisfied * valid), sum(valid * valid)
+        from ballot join unit_closure c on c.unit_id = ballot.unit_id
+        group by c.ancestor_id, month, domain_id, pool
+        on conflict (unit_id, month, domain_id, pool) do update set
+          ${BALLOT_SUMS_ADDED}
+      ),
       reason_rollup as (
         insert into rollup_reason_month (unit_id, month, domain_id, reason_id, n)
         select c.ancestor_id, rated.month, rated.domain_id, rr.reason_id, count(*)
@@ -101,7 +125,7 @@ export async function rebuildRollups(db: Db): Promise<void> {
     // Grouping millions of rows wants more memory than a request does.
     await sql`set local work_mem = '256MB'`.execute(trx);
     await sql`
-      truncate rollup_desk_month, rollup_unit_month, rollup_reason_month, rollup_pending;
+      truncate rollup_desk_month, rollup_unit_month, rollup_reason_month, rollup_ballot_month, rollup_pending;
       insert into rollup_desk_month (unit_id, month, desk_id, domain_id, channel, question_id, n1, n2, n3, n4, n5)
       select r.unit_id, vn_month(r.rated_at), r.desk_id, r.domain_id, r.channel, a.question_id,
         count(*) filter (where a.score = 1), count(*) filter (where a.score = 2), count(*) filter (where a.score = 3),
@@ -117,5 +141,76 @@ export async function rebuildRollups(db: Db): Promise<void> {
       from response r join response_reason rr on rr.response_id = r.id join unit_closure c on c.unit_id = r.unit_id
       group by 1, 2, 3, 4;
     `.execute(trx);
+    await sql`
+      insert into rollup_ballot_month (unit_id, month, domain_id, pool, ballots, n1, n2, n3, n4, n5,
+        satisfied_sq, satisfied_answered, answered_sq)
+      select c.ancestor_id, own.month, own.domain_id, own.pool, sum(own.ballots), sum(own.n1), sum(own.n2),
+        sum(own.n3), sum(own.n4), sum(own.n5), sum(own.satisfied_sq), sum(own.satisfied_answered), sum(own.answered_sq)
+      from (${ownBallotSums(sql`true`)}) own
+      join unit_closure c on c.unit_id = own.unit_id
+      group by 1, 2, 3, 4
+    `.execute(trx);
   });
+}
+
+/**
+ * The ballot sums of the ratings of each unit itself (not of the units counting towards
+ * it), per month, domain and pool, for the ratings that `where` (over \`r\`) keeps.
+ */
+function ownBallotSums(where: RawBuilder<unknown>): RawBuilder<unknown> {
+  return sql`
+    select ballot.unit_id, ballot.month, ballot.domain_id, ballot.pool, count(*) as ballots,
+      sum(ballot.n1) as n1, sum(ballot.n2) as n2, sum(ballot.n3) as n3, sum(ballot.n4) as n4, sum(ballot.n5) as n5,
+      sum(ballot.satisfied * ballot.satisfied) as satisfied_sq,
+      sum(ballot.satisfied * ballot.valid) as satisfied_answered, sum(ballot.valid * ballot.valid) as answered_sq
+    from (
+      select r.id, r.unit_id, vn_month(r.rated_at) as month, r.domain_id, pool.code as pool,
+        count(*) as valid, count(*) filter (where a.score >= 4) as satisfied,
+        count(*) filter (where a.score = 1) as n1, count(*) filter (where a.score = 2) as n2,
+        count(*) filter (where a.score = 3) as n3, count(*) filter (where a.score = 4) as n4,
+        count(*) filter (where a.score = 5) as n5
+      from response r
+      join response_answer a on a.response_id = r.id
+      join question q on q.id = a.question_id and q.role = 'criterion'
+      cross join lateral (values (q.element_code), (${ALL_ELEMENTS}::text)) as pool (code)
+      where ${where}
+      group by r.id, r.unit_id, vn_month(r.rated_at), r.domain_id, pool.code
+    ) ballot
+    group by ballot.unit_id, ballot.month, ballot.domain_id, ballot.pool
+  `;
+}
+
+const BALLOT_SUMS_ADDED = sql`
+  ballots = rollup_ballot_month.ballots + excluded.ballots,
+  n1 = rollup_ballot_month.n1 + excluded.n1, n2 = rollup_ballot_month.n2 + excluded.n2,
+  n3 = rollup_ballot_month.n3 + excluded.n3, n4 = rollup_ballot_month.n4 + excluded.n4,
+  n5 = rollup_ballot_month.n5 + excluded.n5,
+  satisfied_sq = rollup_ballot_month.satisfied_sq + excluded.satisfied_sq,
+  satisfied_answered = rollup_ballot_month.satisfied_answered + excluded.satisfied_answered,
+  answered_sq = rollup_ballot_month.answered_sq + excluded.answered_sq`;
+
+/**
+ * After a merge, adds the already-folded ballots of each unit of `pairs` to the unit it now
+ * also counts towards; ratings still pending are folded later with the new closure. The
+ * ballot sums are not kept per desk, so they are recounted from the unit's ratings.
+ */
+export async function addMergedBallotHistory(
+  trx: Trx,
+  pairs: readonly { unit_id: number; ancestor_id: number }[],
+): Promise<void> {
+  if (pairs.length === 0) return;
+  const values = sql.join(pairs.map((pair) => sql`(${pair.unit_id}::integer, ${pair.ancestor_id}::integer)`));
+  const units = [...new Set(pairs.map((pair) => pair.unit_id))];
+  await sql`
+    insert into rollup_ballot_month (unit_id, month, domain_id, pool, ballots, n1, n2, n3, n4, n5,
+      satisfied_sq, satisfied_answered, answered_sq)
+    select pair.ancestor_id, own.month, own.domain_id, own.pool, sum(own.ballots), sum(own.n1), sum(own.n2),
+      sum(own.n3), sum(own.n4), sum(own.n5), sum(own.satisfied_sq), sum(own.satisfied_answered), sum(own.answered_sq)
+    from (values ${values}) as pair (unit_id, ancestor_id)
+    join (${ownBallotSums(
+      sql`r.unit_id = any(${units}::integer[]) and not exists (select 1 from rollup_pending p where p.response_id = r.id)`,
+    )}) own on own.unit_id = pair.unit_id
+    group by 1, 2, 3, 4
+    on conflict (unit_id, month, domain_id, pool) do update set ${BALLOT_SUMS_ADDED}
+  `.execute(trx);
 }

@@ -36,3 +36,32 @@ export interface RollupReasonMonthTable {
   reason_id: number;
   n: number;
 }
+
+/**
+ * Sums over ballots for an index that pools several questions of one ballot: with mᵢ the
+ * valid answers of ballot i to the pooled questions and aᵢ the satisfied ones, the
+ * ballots (those with mᵢ ≥ 1), the answers per level (Σmᵢ, Σaᵢ = n4 + n5), Σaᵢ², Σaᵢmᵢ
+ * and Σmᵢ². All additive, so months, units and domains add up like the counts do.
+ */
+export interface BallotSums extends ScoreCounts {
+  ballots: number;
+  satisfiedSquared: number;
+  satisfiedTimesAnswered: number;
+  answeredSquared: number;
+}
+
+/** Element codes pool that element's criteria; `all` pools every criterion of the five elements. */
+export const ALL_ELEMENTS = 'all';
+
+export interface RollupBallotMonthTable extends ScoreCounts {
+  /** The unit the ballots count towards (itself, an ancestor or a merge successor). */
+  unit_id: number;
+  month: string;
+  domain_id: number;
+  /** An element code, or `all`. */
+  pool: string;
+  ballots: number;
+  satisfied_sq: number;
+  satisfied_answered: number;
+  answered_sq: number;
+}

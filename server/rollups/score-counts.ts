@@ -1,7 +1,7 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { Db } from '../db/database.ts';
 import { addMonths, monthOf, vietnamMidnight } from '../time/vietnam-time.ts';
-import type { ScoreCounts } from './rollup.table.ts';
+import { ALL_ELEMENTS, type BallotSums, type ScoreCounts } from './rollup.table.ts';
 
 export type Dimension = 'unit' | 'month' | 'domain' | 'question' | 'desk' | 'channel';
 
@@ -63,7 +63,9 @@ export function scoreCountsQuery(query: CountQuery): RawBuilder<CountRow> {
   return sql<CountRow>`
     select ${sql.join([
       ...select,
-      sql`sum(n1)::integer as n1, sum(n2)::integer as n2, sum(n3)::integer as n3, sum(n4)::integer as n4, sum(n5)::integer as n5`,
+      // coalesce: without a grouping, an empty slice is one row of zeros, not of nulls.
+      sql`coalesce(sum(n1), 0)::integer as n1, coalesce(sum(n2), 0)::integer as n2, coalesce(sum(n3), 0)::integer as n3,
+        coalesce(sum(n4), 0)::integer as n4, coalesce(sum(n5), 0)::integer as n5`,
     ])}
     from (${sql.join(parts, sql` union all `)}) as slice
     ${dimensions.length > 0 ? sql`group by ${sql.join(dimensions)} order by ${sql.join(dimensions)}` : sql``}
@@ -201,4 +203,101 @@ export async function reasonCounts(db: Db, query: ReasonCountQuery): Promise<{ r
     group by reason order by n desc, reason
   `.execute(db);
   return result.rows;
+}
+
+export type BallotDimension = 'unit' | 'month' | 'domain' | 'pool';
+
+export interface BallotQuery {
+  /** Units whose subtrees (with merged predecessors) are counted; grouped by `unit`. */
+  unitIds: number[];
+  /** First Vietnam calendar day counted, `YYYY-MM-DD`. */
+  from: string;
+  /** First Vietnam calendar day not counted. */
+  to: string;
+  groupBy: BallotDimension[];
+  /** Element codes, or `all` for every criterion of the five elements. */
+  pools?: string[];
+  domainIds?: number[];
+}
+
+export type BallotRow = BallotSums & { unit?: number; month?: string; domain?: number; pool?: string };
+
+/**
+ * Ballot sums (see `BallotSums`) for indices that pool several criteria of a ballot, read
+ * like `scoreCounts`: whole months from `rollup_ballot_month`, the unfolded tail and the
+ * days of a range that cut through a month from raw rows, each ballot counted once.
+ *
+ * @example ballotSums(db, { unitIds: [communeId], from: '2026-04-01', to: '2026-07-01', groupBy: ['pool'] })
+ */
+export async function ballotSums(db: Db, query: BallotQuery): Promise<BallotRow[]> {
+  if (query.unitIds.length === 0 || query.from >= query.to) return [];
+  return (await ballotSumsQuery(query).execute(db)).rows;
+}
+
+/** The statement behind `ballotSums`. */
+export function ballotSumsQuery(query: BallotQuery): RawBuilder<BallotRow> {
+  const { fullFrom, fullTo } = wholeMonths(query.from, query.to);
+  const parts: RawBuilder<unknown>[] = [];
+  if (fullFrom < fullTo) {
+    parts.push(ballotRollupPart(query, fullFrom, fullTo));
+    parts.push(rawBallotPart(query, vietnamMidnight(fullFrom), vietnamMidnight(fullTo), true));
+    if (query.from < fullFrom)
+      parts.push(rawBallotPart(query, vietnamMidnight(query.from), vietnamMidnight(fullFrom), false));
+    if (fullTo < query.to) parts.push(rawBallotPart(query, vietnamMidnight(fullTo), vietnamMidnight(query.to), false));
+  } else {
+    parts.push(rawBallotPart(query, vietnamMidnight(query.from), vietnamMidnight(query.to), false));
+  }
+  const dimensions = query.groupBy.map((dimension) => sql.ref(`slice.${dimension}`));
+  const select = query.groupBy.map((dimension) => sql`slice.${sql.ref(dimension)} as ${sql.ref(dimension)}`);
+  return sql<BallotRow>`
+    select ${sql.join([
+      ...select,
+      sql`coalesce(sum(ballots), 0)::integer as ballots,
+        coalesce(sum(n1), 0)::integer as n1, coalesce(sum(n2), 0)::integer as n2, coalesce(sum(n3), 0)::integer as n3,
+        coalesce(sum(n4), 0)::integer as n4, coalesce(sum(n5), 0)::integer as n5,
+        coalesce(sum(satisfied_sq), 0)::bigint as "satisfiedSquared",
+        coalesce(sum(satisfied_answered), 0)::bigint as "satisfiedTimesAnswered",
+        coalesce(sum(answered_sq), 0)::bigint as "answeredSquared"`,
+    ])}
+    from (${sql.join(parts, sql` union all `)}) as slice
+    ${dimensions.length > 0 ? sql`group by ${sql.join(dimensions)} order by ${sql.join(dimensions)}` : sql``}
+  `;
+}
+
+function ballotFilters(query: BallotQuery, columns: { domain: string; pool: string }) {
+  const conditions: RawBuilder<unknown>[] = [];
+  if (query.domainIds) conditions.push(sql`${sql.ref(columns.domain)} = any(${query.domainIds}::smallint[])`);
+  if (query.pools) conditions.push(sql`${sql.ref(columns.pool)} = any(${query.pools}::text[])`);
+  return conditions.length > 0 ? sql`and ${sql.join(conditions, sql` and `)}` : sql``;
+}
+
+function ballotRollupPart(query: BallotQuery, fullFrom: string, fullTo: string): RawBuilder<unknown> {
+  return sql`
+    select r.unit_id as unit, r.month, r.domain_id as domain, r.pool, r.ballots, r.n1, r.n2, r.n3, r.n4, r.n5,
+      r.satisfied_sq, r.satisfied_answered, r.answered_sq
+    from rollup_ballot_month r
+    where r.unit_id = any(${query.unitIds}::integer[]) and r.month >= ${fullFrom}::date and r.month < ${fullTo}::date
+    ${ballotFilters(query, { domain: 'r.domain_id', pool: 'r.pool' })}
+  `;
+}
+
+/** Raw ballots in [start, end): one row per rating, unit it counts towards, and pool. */
+function rawBallotPart(query: BallotQuery, start: Date, end: Date, pendingOnly: boolean): RawBuilder<unknown> {
+  const satisfied = sql`count(*) filter (where a.score >= 4)`;
+  return sql`
+    select c.ancestor_id as unit, vn_month(r.rated_at) as month, r.domain_id as domain, pool.code as pool,
+      1 as ballots,
+      count(*) filter (where a.score = 1) as n1, count(*) filter (where a.score = 2) as n2,
+      count(*) filter (where a.score = 3) as n3, count(*) filter (where a.score = 4) as n4,
+      count(*) filter (where a.score = 5) as n5,
+      ${satisfied} * ${satisfied} as satisfied_sq, ${satisfied} * count(*) as satisfied_answered,
+      count(*) * count(*) as answered_sq
+    from ${rawRatings(start, end, pendingOnly)}
+    join response_answer a on a.response_id = r.id
+    join question q on q.id = a.question_id and q.role = 'criterion'
+    cross join lateral (values (q.element_code), (${ALL_ELEMENTS}::text)) as pool (code)
+    where c.ancestor_id = any(${query.unitIds}::integer[])
+    ${ballotFilters(query, { domain: 'r.domain_id', pool: 'pool.code' })}
+    group by r.id, c.ancestor_id, vn_month(r.rated_at), r.domain_id, pool.code
+  `;
 }

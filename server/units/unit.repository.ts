@@ -3,7 +3,7 @@ import type { Db, Trx } from '../db/database.ts';
 import { inScope } from '../auth/access.ts';
 import { AppError } from '../errors.ts';
 import type { Official } from '../officials/official.table.ts';
-import { lockRollups } from '../rollups/fold.ts';
+import { addMergedBallotHistory, lockRollups } from '../rollups/fold.ts';
 import type { NewUnit, Unit } from './unit.table.ts';
 
 /** Creates a unit and its closure rows (itself and every unit its parent counts towards). */
@@ -120,6 +120,7 @@ export async function mergeUnit(trx: Trx, unitId: number, successorId: number, e
     group by pair.ancestor_id, vn_month(r.rated_at), r.domain_id, rr.reason_id
     on conflict (unit_id, month, domain_id, reason_id) do update set n = rollup_reason_month.n + excluded.n
   `.execute(trx);
+  await addMergedBallotHistory(trx, added.rows);
 }
 
 /** The national root unit (code VN): the scope of platform administrators. */

@@ -124,8 +124,12 @@ describe('exports', () => {
     const summary = new TextDecoder().decode(
       await (await download({ unitId: commune.id, period, format: 'csv', table: 'summary' })).arrayBuffer(),
     );
-    // 6 satisfied of 10 → 60%.
-    expect(summary).toContain('Hài lòng về giải quyết TTHC (câu hỏi chung),,,,,,60,');
+    // 6 satisfied of 10 → 60%, Wilson [31.27, 83.18], over the whole period; 10 ballots, one answer each.
+    expect(summary).toContain(
+      'Hài lòng về giải quyết TTHC (câu hỏi chung),,Từ 01/01/2026 đến 31/12/2026,,,,,60,31.27,83.18,10,10,',
+    );
+    // No dossier count entered: the line says so, and that 400 ballots are needed.
+    expect(summary).toContain('Số hồ sơ đã giải quyết trong kỳ (N): chưa nhập (01/2026, 02/2026,');
   });
 
   it('an export of another official, or outside the scope, is not found', async () => {

@@ -10,7 +10,14 @@ import {
 import { pairKioskDevice } from '../../server/kiosks/kiosk-device.repository.ts';
 import { writeBatch, type Submission } from '../../server/responses/write-batch.ts';
 import { foldAll, foldPending, rebuildRollups } from '../../server/rollups/fold.ts';
-import { scoreCounts, type CountRow, type Dimension } from '../../server/rollups/score-counts.ts';
+import {
+  ballotSums,
+  scoreCounts,
+  type BallotDimension,
+  type BallotRow,
+  type CountRow,
+  type Dimension,
+} from '../../server/rollups/score-counts.ts';
 import type { Unit } from '../../server/units/unit.table.ts';
 import { mergeUnit } from '../../server/units/unit.repository.ts';
 import { vietnamDate } from '../../server/time/vietnam-time.ts';
@@ -28,7 +35,7 @@ interface Rated {
   channel: string;
   /** Vietnam calendar day, computed independently of the database. */
   day: string;
-  answers: { questionId: number; role: 'overall' | 'criterion'; score: number }[];
+  answers: { questionId: number; role: 'overall' | 'criterion'; element: string | null; score: number }[];
 }
 
 /** What every count must equal: a model of the ratings kept in memory by the test. */
@@ -137,7 +144,9 @@ async function record(ratings: RatingDraw[]): Promise<void> {
       day: new Date(rating.at + 7 * 3_600_000).toISOString().slice(0, 10),
       answers: target.questionnaire.questions.flatMap((question) => {
         const score = answers[question.code];
-        return score === null || score === undefined ? [] : [{ questionId: question.id, role: question.role, score }];
+        return score === null || score === undefined
+          ? []
+          : [{ questionId: question.id, role: question.role, element: question.element_code, score }];
       }),
     });
   }
@@ -184,9 +193,63 @@ function expected(query: {
   return sortRows([...rows.values()], query.groupBy);
 }
 
-function sortRows(rows: CountRow[], groupBy: Dimension[]): CountRow[] {
-  const key = (row: CountRow) => groupBy.map((dimension) => String(row[dimension])).join('|');
+function sortRows<Row extends object>(rows: Row[], groupBy: string[]): Row[] {
+  const key = (row: Row) => groupBy.map((dimension) => String((row as Record<string, unknown>)[dimension])).join('|');
   return [...rows].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+}
+
+/**
+ * The ballot sums of the model: each rating is one ballot of each pool it answered (every
+ * element with a valid criterion answer, and `all`), with m valid and a satisfied answers.
+ */
+function expectedBallots(query: {
+  unitIds: number[];
+  from: string;
+  to: string;
+  groupBy: BallotDimension[];
+}): BallotRow[] {
+  const rows = new Map<string, BallotRow>();
+  for (const rating of model) {
+    if (rating.day < query.from || rating.day >= query.to) continue;
+    const criteria = rating.answers.filter((answer) => answer.role === 'criterion');
+    const pools = new Map<string, typeof criteria>();
+    for (const answer of criteria) {
+      for (const pool of [answer.element!, 'all']) pools.set(pool, [...(pools.get(pool) ?? []), answer]);
+    }
+    for (const unit of query.unitIds) {
+      if (!ancestorsOf.get(rating.unitId)!.includes(unit)) continue;
+      for (const [pool, answers] of pools) {
+        const dims: Record<BallotDimension, string | number> = {
+          unit,
+          month: `${rating.day.slice(0, 7)}-01`,
+          domain: rating.domainId,
+          pool,
+        };
+        const key = query.groupBy.map((dimension) => dims[dimension]).join('|');
+        const row: BallotRow = rows.get(key) ?? {
+          ...Object.fromEntries(query.groupBy.map((d) => [d, dims[d]])),
+          ballots: 0,
+          n1: 0,
+          n2: 0,
+          n3: 0,
+          n4: 0,
+          n5: 0,
+          satisfiedSquared: 0,
+          satisfiedTimesAnswered: 0,
+          answeredSquared: 0,
+        };
+        const m = answers.length;
+        const a = answers.filter((answer) => answer.score >= 4).length;
+        row.ballots += 1;
+        for (const answer of answers) row[`n${answer.score}` as 'n1'] += 1;
+        row.satisfiedSquared += a * a;
+        row.satisfiedTimesAnswered += a * m;
+        row.answeredSquared += m * m;
+        rows.set(key, row);
+      }
+    }
+  }
+  return sortRows([...rows.values()], query.groupBy);
 }
 
 const queryArbitrary = fc.record({
@@ -195,6 +258,7 @@ const queryArbitrary = fc.record({
   length: fc.integer({ min: 1, max: 200 }),
   groupBy: fc.subarray<Dimension>(['unit', 'month', 'domain', 'question', 'desk', 'channel']),
   role: fc.constantFrom(undefined, 'overall' as const, 'criterion' as const),
+  ballotGroupBy: fc.subarray<BallotDimension>(['unit', 'month', 'domain', 'pool']),
 });
 
 function dayOf2026(offset: number): string {
@@ -202,7 +266,7 @@ function dayOf2026(offset: number): string {
 }
 
 describe('rollups', () => {
-  it('reports from rollups plus the unfolded tail equal a recount of every rating, for any slice and date range', async () => {
+  it('reports from rollups plus the unfolded tail equal a recount of every rating, for any slice and date range, answers and ballots', async () => {
     await fc.assert(
       fc.asyncProperty(
         fc.array(ratingArbitrary, { minLength: 1, maxLength: 40 }),
@@ -226,6 +290,13 @@ describe('rollups', () => {
               query.groupBy,
             );
             expect(actual).toEqual(expected(countQuery));
+
+            const ballotQuery = { ...countQuery, groupBy: query.ballotGroupBy };
+            const ballots = sortRows(
+              (await ballotSums(db, ballotQuery)).filter((row) => row.ballots > 0),
+              query.ballotGroupBy,
+            );
+            expect(ballots).toEqual(expectedBallots(ballotQuery));
           }
         },
       ),
@@ -329,6 +400,118 @@ describe('merged units', () => {
   });
 });
 
+describe('ballot sums of pooled indices', () => {
+  /** A full-questionnaire rating whose criteria get `scores` in order (null: no opinion). */
+  const rateFull = async (desk: Desk, scores: (number | null)[], at: string) => {
+    const full = (await findQuestionnaire(db, 'full-1'))!;
+    const criteria = full.questions.filter((question) => question.role === 'criterion');
+    const answers: Record<string, number | null> = { overall: 4 };
+    criteria.forEach((question, index) => (answers[question.code] = scores[index] ?? null));
+    const [outcome] = await writeBatch(
+      db,
+      [
+        {
+          body: {
+            deskCode: desk.code,
+            domain: 'land',
+            questionnaireId: 'full-1',
+            answers,
+            language: 'vi',
+            channel: 'qr',
+            clientTime: at,
+            idempotencyKey: randomUUID(),
+          },
+          bucket: Buffer.from('ballots'),
+          receivedAt: new Date(Date.parse(at) + 1000),
+        },
+      ],
+      unlimited,
+    );
+    expect(outcome).toMatchObject({ ok: true });
+  };
+  const allCriteria = async (unitId: number) => {
+    const [row] = await ballotSums(db, {
+      unitIds: [unitId],
+      from: '2026-01-01',
+      to: '2027-01-01',
+      groupBy: [],
+      pools: ['all'],
+    });
+    return row;
+  };
+
+  it('follow a merge: the successor gains the predecessor’s ballots, folded or pending, once', async () => {
+    const root = await makeUnit(db, { kind: 'province' });
+    const old = await makeUnit(db, { parent_id: root.id });
+    const successor = await makeUnit(db, { parent_id: root.id });
+    const { desk: oldDesk } = await makeDesk(db, { unit: old, domains: ['land'], questionnaire: 'full' });
+    const { desk: newDesk } = await makeDesk(db, { unit: successor, domains: ['land'], questionnaire: 'full' });
+    // Old commune: ballot 1 answers three criteria (5, 4, 2): m = 3, a = 2, folded.
+    await rateFull(oldDesk, [5, 4, 2], '2026-01-10T09:00:00+07:00');
+    await foldAll(db);
+    // Ballot 2 answers two (1, null, 5): m = 2, a = 1, still pending at the merge.
+    await rateFull(oldDesk, [1, null, 5], '2026-02-10T09:00:00+07:00');
+    await db.transaction().execute((trx) => mergeUnit(trx, old.id, successor.id, '2026-03-01'));
+    // Successor: ballot 3 answers one criterion (4): m = 1, a = 1.
+    await rateFull(newDesk, [4], '2026-03-05T09:00:00+07:00');
+
+    // Successor: 3 ballots; Σa² = 4 + 1 + 1 = 6; Σam = 6 + 2 + 1 = 9; Σm² = 9 + 4 + 1 = 14.
+    const expected = {
+      ballots: 3,
+      n1: 1,
+      n2: 1,
+      n3: 0,
+      n4: 2,
+      n5: 2,
+      satisfiedSquared: 6,
+      satisfiedTimesAnswered: 9,
+      answeredSquared: 14,
+    };
+    expect(await allCriteria(successor.id)).toEqual(expected);
+    // The province, above both trees, counts each ballot once.
+    expect(await allCriteria(root.id)).toEqual(expected);
+    // The old commune keeps its own two ballots: Σa² = 4 + 1, Σam = 6 + 2, Σm² = 9 + 4.
+    const own = { ballots: 2, n1: 1, n2: 1, n3: 0, n4: 1, n5: 2, satisfiedSquared: 5 };
+    expect(await allCriteria(old.id)).toMatchObject({ ...own, satisfiedTimesAnswered: 8, answeredSquared: 13 });
+    await foldAll(db);
+    expect(await allCriteria(successor.id)).toEqual(expected);
+    expect(await allCriteria(root.id)).toEqual(expected);
+    const { rollup, recount } = await unitRollupsAndRecount(db);
+    expect(rollup).toEqual(recount);
+  });
+
+  it('the migration that adds them backfills the folded ratings and leaves pending ones to the folder', async () => {
+    const unit = await makeUnit(db);
+    const { desk } = await makeDesk(db, { unit, domains: ['land'], questionnaire: 'full' });
+    await rateFull(desk, [5, 5, 1], '2026-04-02T09:00:00+07:00');
+    await foldAll(db);
+    await rateFull(desk, [3, 4], '2026-04-03T09:00:00+07:00');
+    const migration = await import('../../migrations/2026_11_27_0001_ballot_rollup.ts');
+    await migration.down(db);
+    await migration.up(db);
+    // The pending rating is not in the backfill: only ballot 1 (m = 3, a = 2).
+    const backfilled = await db
+      .selectFrom('rollup_ballot_month')
+      .select(['ballots', 'satisfied_sq', 'satisfied_answered', 'answered_sq'])
+      .where('unit_id', '=', unit.id)
+      .where('pool', '=', 'all')
+      .execute();
+    expect(backfilled).toEqual([{ ballots: 1, satisfied_sq: 4, satisfied_answered: 6, answered_sq: 9 }]);
+    // Readers add the pending ballot 2 (m = 2, a = 1) from raw rows until it is folded.
+    const [read] = await ballotSums(db, {
+      unitIds: [unit.id],
+      from: '2026-04-01',
+      to: '2026-05-01',
+      groupBy: [],
+      pools: ['all'],
+    });
+    expect(read).toMatchObject({ ballots: 2, satisfiedSquared: 4 + 1, satisfiedTimesAnswered: 6 + 2 });
+    await foldAll(db);
+    const { rollup, recount } = await unitRollupsAndRecount(db);
+    expect(rollup).toEqual(recount);
+  });
+});
+
 describe('rebuilding the rollups', () => {
   it('gives the same rollups as folding rating by rating', async () => {
     await foldAll(db);
@@ -337,6 +520,9 @@ describe('rebuilding the rollups', () => {
         await sql<Record<string, unknown>>`
           select 'unit' as kind, unit_id, month, domain_id, question_id, n1, n2, n3, n4, n5 from rollup_unit_month
           union all select 'desk', desk_id, month, domain_id, question_id, n1, n2, n3, n4, n5 from rollup_desk_month
+          union all select 'ballot:' || pool, unit_id, month, domain_id, ballots, n1, n2, n3, n4, n5 from rollup_ballot_month
+          union all select 'ballot sums:' || pool, unit_id, month, domain_id, null,
+            satisfied_sq, satisfied_answered, answered_sq, null, null from rollup_ballot_month
           order by 1, 2, 3, 4, 5, 6, 7, 8, 9, 10
         `.execute(db)
       ).rows;
