@@ -5,7 +5,7 @@ import { vietnamMidnight } from '../time/vietnam-time.ts';
 import { periodLabel, type Period } from './periods.ts';
 import { breakdown, METRIC_NAMES, reasons, summary, trend, type Row } from './report.ts';
 import type { DossierCount } from './dossiers.ts';
-import type { Figure, TargetComparison } from './statistics.ts';
+import { threeBands, type Figure, type TargetComparison } from './statistics.ts';
 
 /** The tables of a report, each one sheet of the workbook and one CSV file. */
 export const EXPORT_TABLES = [
@@ -59,6 +59,7 @@ const FIGURE_HEADER = [
 ];
 
 function figureCells(figure: Figure): Cell[] {
+  const bands = threeBands(figure.counts);
   return [
     figure.share,
     figure.interval?.low ?? null,
@@ -67,9 +68,9 @@ function figureCells(figure: Figure): Cell[] {
     figure.n,
     figure.answers,
     figure.mean,
-    figure.counts.n5,
-    figure.counts.n4,
-    figure.counts.n1 + figure.counts.n2 + figure.counts.n3,
+    bands.verySatisfied,
+    bands.satisfied,
+    bands.notSatisfied,
     figure.enough ? 'Đủ' : `Chưa đủ (cần ${figure.required})`,
   ];
 }
@@ -219,11 +220,7 @@ async function buildTable(db: Db, unitId: number, period: Period, table: ExportT
           'Số lần chọn',
           `Tỷ lệ trên ${result.lowRatings} phiếu từ mức ${result.lowRatingMax} trở xuống (%)`,
         ],
-        rows: result.reasons.map((reason) => [
-          reason.name.vi,
-          reason.count,
-          result.lowRatings > 0 ? Math.round((10_000 * reason.count) / result.lowRatings) / 100 : null,
-        ]),
+        rows: result.reasons.map((reason) => [reason.name.vi, reason.count, reason.share]),
       };
     }
     case 'comments': {

@@ -8,6 +8,8 @@ import { addMonths } from '../time/vietnam-time.ts';
 import { dossierBook, dossiersOf, type DossierCount } from './dossiers.ts';
 import { monthsOf, yearParts, type Period } from './periods.ts';
 import {
+  atOrBelow,
+  percentOf,
   addCounts,
   byLowerBound,
   compareWithTarget,
@@ -483,12 +485,14 @@ export async function reasons(db: Db, unitId: number, period: Period) {
     entry.count += row.n;
     byCode.set(reason.code, entry);
   }
-  const low = lowRow ? lowRow.n1 + lowRow.n2 + lowRow.n3 : 0;
+  const low = lowRow ? atOrBelow(lowRow, LOW_RATING_MAX) : 0;
   return {
     /** Ratings at or below the level that offers reasons. */
     lowRatings: low,
     lowRatingMax: LOW_RATING_MAX,
-    reasons: [...byCode.entries()].map(([code, entry]) => ({ code, ...entry })).sort((a, b) => b.count - a.count),
+    reasons: [...byCode.entries()]
+      .map(([code, entry]) => ({ code, ...entry, share: percentOf(entry.count, low) }))
+      .sort((a, b) => b.count - a.count),
   };
 }
 

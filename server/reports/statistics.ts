@@ -177,6 +177,24 @@ export function byLowerBound(a: Figure, b: Figure): number {
   return (b.exact?.low ?? -1) - (a.exact?.low ?? -1) || b.n - a.n;
 }
 
+/** Ratings at or below a level, e.g. those that were offered reasons (LOW_RATING_MAX). */
+export function atOrBelow(counts: ScoreCounts, level: number): number {
+  return [counts.n1, counts.n2, counts.n3, counts.n4, counts.n5].slice(0, level).reduce((sum, n) => sum + n, 0);
+}
+
+/**
+ * The three bands of the periodic reports: rất hài lòng (5), hài lòng (4), and không hài
+ * lòng, in which 1–3 are counted together.
+ */
+export function threeBands(counts: ScoreCounts): { verySatisfied: number; satisfied: number; notSatisfied: number } {
+  return { verySatisfied: counts.n5, satisfied: counts.n4, notSatisfied: atOrBelow(counts, 3) };
+}
+
+/** A count as a percentage of another, two decimals; null when there is nothing to divide by. */
+export function percentOf(part: number, whole: number): number | null {
+  return whole > 0 ? round((100 * part) / whole) : null;
+}
+
 export function addCounts(a: ScoreCounts, b: ScoreCounts): ScoreCounts {
   return { n1: a.n1 + b.n1, n2: a.n2 + b.n2, n3: a.n3 + b.n3, n4: a.n4 + b.n4, n5: a.n5 + b.n5 };
 }

@@ -381,7 +381,8 @@ describe('indices pooling several questions count ballots', () => {
       .replace(/^\ufeff/, '')
       .split('\r\n');
     const header = lines[0]!.split(',');
-    const pooled = lines.find((line) => line.startsWith('Hài lòng theo 5 yếu tố SIPAS'))!.split(',');
+    // The label holds a ";", so it is quoted (a spreadsheet splitting on ";" keeps it whole).
+    const pooled = lines.find((line) => line.startsWith('"Hài lòng theo 5 yếu tố SIPAS'))!.split(',');
     expect(pooled[header.indexOf('Số phiếu hợp lệ (n)')]).toBe('4');
     expect(pooled[header.indexOf('Số câu trả lời hợp lệ')]).toBe('14');
   });
