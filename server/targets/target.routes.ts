@@ -10,7 +10,8 @@ import { domainIdsByCode } from '../domains/domain.repository.ts';
 import { AppError } from '../errors.ts';
 import { dateSchema, idParamSchema } from '../officials/params.ts';
 import { fieldProblems, jsonBodyLimit, requireJsonBody, validate, someChange } from '../validation.ts';
-import { extractTargets } from './plan-extraction.ts';
+import { PlanReaders } from './plan-readers.ts';
+import type { PlanJob } from './plan-worker.ts';
 
 const targetFields = {
   year: z.int().min(2000).max(2100),
@@ -60,24 +61,19 @@ export const extractTextSchema = z.strictObject({ text: z.string().min(1).max(2_
 
 const PLAN_SIZE_LIMIT = 5 * 1024 * 1024;
 
-/** The text of an uploaded plan: plain text, or a Word document (.docx). */
-async function planText(file: File): Promise<string> {
-  const bytes = Buffer.from(await file.arrayBuffer());
+/** Plans are read in worker threads, off the event loop, each within a time budget. */
+export const planReaders = new PlanReaders();
+
+/** An uploaded plan as a job for a reader: plain text, or a Word document (.docx). */
+async function planJob(file: File): Promise<PlanJob> {
+  const bytes = new Uint8Array(await file.arrayBuffer());
   if (
     /\.docx$/i.test(file.name) ||
     file.type === 'application/vnd.openxmlformats-officedocument.wordprocessingml.document'
-  ) {
-    // Loaded on first use, like every library only a rare request needs.
-    const { default: mammoth } = await import('mammoth');
-    try {
-      return (await mammoth.extractRawText({ buffer: bytes })).value;
-    } catch {
-      throw new AppError(422, 'unreadable_document', 'This Word document cannot be read', [
-        { path: 'file', code: 'unreadable_document', message: 'is not a readable .docx file' },
-      ]);
-    }
-  }
-  if (/\.txt$/i.test(file.name) || file.type.startsWith('text/')) return new TextDecoder('utf-8').decode(bytes);
+  )
+    return { kind: 'docx', bytes };
+  if (/\.txt$/i.test(file.name) || file.type.startsWith('text/'))
+    return { kind: 'text', text: new TextDecoder('utf-8').decode(bytes) };
   throw new AppError(415, 'unsupported_document', 'Upload the plan as text (.txt) or a Word document (.docx)');
 }
 
@@ -111,7 +107,7 @@ export const targetRoutes = new Hono<OfficialsEnv>()
     }),
     async (c) => {
       const type = (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
-      let text: string;
+      let job: PlanJob;
       if (type === 'multipart/form-data') {
         // A body that is not a well-formed form (no parts, a wrong boundary) is the client's error.
         const form = await c.req.parseBody().catch(() => {
@@ -123,7 +119,7 @@ export const targetRoutes = new Hono<OfficialsEnv>()
             { path: 'file', code: 'required', message: 'is required' },
           ]);
         }
-        text = await planText(file);
+        job = await planJob(file);
       } else if (type === 'application/json') {
         const parsed = extractTextSchema.safeParse(await c.req.json().catch(() => undefined));
         if (!parsed.success)
@@ -133,11 +129,11 @@ export const targetRoutes = new Hono<OfficialsEnv>()
             'Send {"text": "…"} with the plan',
             fieldProblems(parsed.error.issues),
           );
-        text = parsed.data.text;
+        job = { kind: 'text', text: parsed.data.text };
       } else {
         throw new AppError(415, 'unsupported_media_type', 'Send the plan as JSON text or as an uploaded file');
       }
-      return c.json(extractTargets(text), 200);
+      return c.json(await planReaders.read(job), 200);
     },
   )
   .get('/targets', validate('query', targetListQuerySchema), async (c) => {
