@@ -18,6 +18,7 @@ import { cpuSeconds, ownCpuSeconds, postgresCpuSeconds } from './cpu.ts';
 import { loadRatings as driveRatings, type LoadOptions, type LoadResult } from './ingestion.ts';
 import { createNationalUnits, loadRatings, type NationalUnits } from './national-data.ts';
 import { CHROMIUM, SLOW_PHONE, timeCitizenPage, type PageTimings } from './page.ts';
+import { measurePlanReading, planReadingBudgets, printPlanReading } from './plan-reading.ts';
 import { timeReports, type ReportTimings } from './reports.ts';
 
 /**
@@ -515,10 +516,14 @@ async function main() {
       );
     });
 
+    say('timing plan extraction, and /healthz while plans are read');
+    const planReading = await measurePlanReading(db, url);
+
     for (const ratings of plan.scales.slice(1)) await loadAndTime(ratings);
 
-    const list = budgets(ingestion, page, reports);
+    const list = [...budgets(ingestion, page, reports), ...planReadingBudgets(planReading)];
     report(ingestion, page, reports, list);
+    printPlanReading(planReading);
     const file = path.join(
       root,
       'bench/results',
@@ -527,7 +532,7 @@ async function main() {
     await mkdir(path.dirname(file), { recursive: true });
     await writeFile(
       file,
-      `${JSON.stringify({ mode: quick ? 'quick' : 'full', at: new Date().toISOString(), machine: { cores: os.cpus().length, model: os.cpus()[0]?.model, memoryBytes: os.totalmem(), node: process.version }, ingestion, reports, page, budgets: list }, (key, value: unknown) => (key === 'acknowledgedIds' ? undefined : value), 2)}\n`,
+      `${JSON.stringify({ mode: quick ? 'quick' : 'full', at: new Date().toISOString(), machine: { cores: os.cpus().length, model: os.cpus()[0]?.model, memoryBytes: os.totalmem(), node: process.version }, ingestion, reports, page, planReading, budgets: list }, (key, value: unknown) => (key === 'acknowledgedIds' ? undefined : value), 2)}\n`,
     );
     say(
       `written to ${path.relative(root, file)}; ${list.filter((budget) => !budget.met).length} of ${list.length} budgets not met`,

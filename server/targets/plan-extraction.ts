@@ -217,7 +217,8 @@ const SATISFIED_PEOPLE = new Set(
 /** The first word after such a figure. */
 const PEOPLE = new Set('nguoi to doanh ca cong so luot khach ve doi'.split(' '));
 
-const BULLETS = new Set(['-', '•', '+', '*', '·', '▪', '●', '○', '◦', '']);
+/** List bullets, with the Symbol font's bullet that Word documents and PDFs carry. */
+const BULLETS = new Set(['-', '•', '+', '*', '·', '▪', '●', '○', '◦', '\uf0b7']);
 const ROMAN = new Set(['i', 'ii', 'iii', 'iv', 'v', 'vi', 'vii', 'viii', 'ix', 'x']);
 const HEADER_TOKENS = 500;
 const TITLE_TOKENS = 2000;

@@ -8,11 +8,14 @@ import type { PlanJob, PlanJobResult } from './plan-worker.ts';
 /**
  * Reads plans in worker threads, a few at a time, each within a time budget.
  *
- * Each plan gets a fresh worker, which is terminated when it has answered or when its
- * budget runs out, so a plan that takes too long, or too much memory, costs nothing
- * after it; workers are unreferenced, so none keeps the process alive at shutdown.
- * When every reader is busy a few plans wait their turn; more are refused with 503.
- * It emits `start` and `end` as a worker starts and stops reading a plan.
+ * Each plan gets a fresh worker (a few tenths of a second to start, for a request made a
+ * few times a year), which is terminated when it has answered or when its budget runs out,
+ * so a plan that takes too long, or too much memory, costs nothing after it. Workers are
+ * unreferenced, so none keeps the process alive at shutdown: in the server its listening
+ * socket keeps the process alive while a request waits for a plan; a script that reads
+ * plans keeps its own process alive. When every reader is busy a few plans wait their
+ * turn; more are refused with 503. It emits `start` and `end` as a worker starts and stops
+ * reading a plan.
  */
 
 export interface PlanReadersOptions {
@@ -38,7 +41,6 @@ const WORKER_URL = new URL('./plan-worker.ts', import.meta.url);
 
 function startWorker(heapMb: number): Worker {
   const options = { resourceLimits: { maxOldGenerationSizeMb: heapMb }, execArgv: [] };
-  if (!WORKER_URL.pathname.endsWith('.ts')) return new Worker(WORKER_URL, options);
   // A worker does not inherit tsx's loader (`--import tsx` does not reach worker threads in
   // Node 20), so it registers tsx itself before loading the TypeScript module.
   const tsx = import.meta.resolve('tsx/esm/api');
