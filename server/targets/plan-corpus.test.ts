@@ -15,6 +15,7 @@ interface Excerpt {
 }
 
 const PLAN_2025 = 'KẾ HOẠCH\nCải cách hành chính năm 2025\n\n';
+const PLAN_2026 = 'KẾ HOẠCH\nCải cách hành chính năm 2026\n\n';
 
 const corpus: Excerpt[] = [
   // Ways of stating a target on the handling of procedures and on the agencies' service.
@@ -606,6 +607,147 @@ const corpus: Excerpt[] = [
     text: 'Mức độ hài lòng của người dân đối với việc giải quyết TTHC đạt tối thiểu 90% năm 2025, 92% năm 2026.',
     targets: ['tthc gte 90 2025', 'tthc gte 92 2026'],
   },
+
+  // Tables of targets, as text extracted from them, and ranges.
+  {
+    name: 'a table of targets, one cell per line',
+    text: 'STT\nChỉ tiêu\nĐơn vị tính\nNăm 2025\n1\nMức độ hài lòng của người dân về giải quyết thủ tục hành chính\n%\n≥ 90\n2\nTỷ lệ hồ sơ giải quyết đúng hạn\n%\n98',
+    targets: ['tthc gte 90 2025'],
+  },
+  {
+    name: 'a table row with bars and the unit in brackets',
+    text: '| 3 | Chỉ số hài lòng về sự phục vụ hành chính (SIPAS) (%) | 85 |\n| 4 | Tỷ lệ dịch vụ công trực tuyến toàn trình (%) | 80 |',
+    targets: ['agency_service gte 85 null'],
+  },
+  {
+    name: 'a range: its lower end is the target',
+    text: 'Mức độ hài lòng của người dân đạt từ 85% đến 90%.',
+    targets: ['tthc gte 85 null'],
+  },
+  {
+    name: 'a range with a dash',
+    text: 'Phấn đấu mức độ hài lòng đối với lĩnh vực đất đai đạt 80% - 85% trong năm 2026.',
+    targets: ['domain:land gte 80 2026'],
+  },
+  {
+    name: 'the year in brackets after the figure',
+    text: 'Tỷ lệ hài lòng của người dân, doanh nghiệp đối với việc giải quyết TTHC đạt tối thiểu 95% (năm 2025).',
+    targets: ['tthc gte 95 2025'],
+  },
+
+  // Further wording, OCR and headers.
+  {
+    name: 'the SIPAS index of a year',
+    text: '- Chỉ số hài lòng của người dân, tổ chức đối với sự phục vụ của cơ quan hành chính nhà nước (chỉ số SIPAS) năm 2026 đạt trên 86%.',
+    targets: ['agency_service gt 86 2026'],
+  },
+  {
+    name: 'at the one-stop desks of every level',
+    text: 'Mức độ hài lòng của cá nhân, tổ chức đối với việc giải quyết TTHC tại Bộ phận Một cửa các cấp đạt tỷ lệ từ 95% trở lên.',
+    targets: ['tthc gte 95 null'],
+  },
+  {
+    name: 'health, then education, each above',
+    text: 'Phấn đấu tỷ lệ người dân hài lòng đối với cung ứng dịch vụ y tế đạt trên 80% và giáo dục đạt trên 82%.',
+    targets: ['domain:health gt 80 null', 'domain:education gt 82 null'],
+  },
+  {
+    name: 'OCR: circumflexes for horns',
+    text: 'Mưc đô hai long cua ngươi dân, tô chưc vê giai quyêt thu tuc hanh chinh đat tôi thiêu 90%',
+    targets: ['tthc gte 90 null'],
+  },
+  {
+    name: 'no diacritics: OCR figure and sign',
+    text: 'Muc do hai long cua nguoi dan doi voi su phuc vu cua co quan hanh chinh nha nuoc dat toi thieu 9O °/o',
+    targets: ['agency_service gte 90 null'],
+  },
+  {
+    name: 'procedures named after the figure',
+    text: 'Mức độ hài lòng của người dân, doanh nghiệp đạt tối thiểu 90% đối với thủ tục hành chính thuộc thẩm quyền giải quyết của UBND xã.',
+    targets: ['tthc gte 90 null'],
+  },
+  {
+    name: 'public administrative services raised to a level',
+    text: 'Duy trì và nâng cao chỉ số hài lòng của người dân đối với dịch vụ hành chính công lên mức tối thiểu 92%.',
+    targets: ['tthc gte 92 null'],
+  },
+  {
+    name: 'two horizons, the later first',
+    text: 'Phấn đấu đến năm 2030, mức độ hài lòng của người dân về giải quyết TTHC đạt trên 95%; đến năm 2025 đạt tối thiểu 90%.',
+    targets: ['tthc gt 95 2030', 'tthc gte 90 2025'],
+  },
+  {
+    name: 'a result below its target',
+    text: 'Năm 2022, mức độ hài lòng của người dân chỉ đạt 78,5%, thấp hơn chỉ tiêu đề ra (85%).',
+    targets: [],
+  },
+  {
+    name: 'a share of people in a year, land',
+    text: 'Trong năm 2025, tối thiểu 90% người dân, doanh nghiệp hài lòng với việc giải quyết TTHC trong lĩnh vực đất đai.',
+    targets: ['domain:land gte 90 2025'],
+  },
+  {
+    name: 'medical examination at the district health centre',
+    text: 'Mức độ hài lòng về chất lượng dịch vụ khám, chữa bệnh tại Trung tâm Y tế huyện đạt tối thiểu 85%.',
+    targets: ['domain:health gte 85 null'],
+  },
+  {
+    name: 'feedback handled, then satisfaction',
+    text: 'Bảo đảm 100% ý kiến phản ánh, kiến nghị được xử lý; mức độ hài lòng đạt trên 90%.',
+    targets: ['tthc gt 90 null'],
+  },
+  {
+    name: 'capitals, two domains, upwards',
+    text: 'MỨC ĐỘ HÀI LÒNG CỦA NGƯỜI DÂN VỀ THỦ TỤC HÀNH CHÍNH LĨNH VỰC HỘ TỊCH, CHỨNG THỰC ĐẠT 95% TRỞ LÊN',
+    targets: ['domain:civil_status gte 95 null', 'domain:certification gte 95 null'],
+  },
+  {
+    name: 'header of a district plan issued in December for the next year',
+    text: 'UBND HUYỆN THỌ XUÂN\nSố: 1520/KH-UBND\nThọ Xuân, ngày 28 tháng 12 năm 2025\nKẾ HOẠCH\nCải cách hành chính huyện Thọ Xuân năm 2026\nCăn cứ Kế hoạch số 300/KH-UBND ngày 20/12/2025 của UBND tỉnh về CCHC năm 2026;\nI. MỤC TIÊU\n1. Mức độ hài lòng của người dân đạt tối thiểu 92%.',
+    targets: ['tthc gte 92 2026'],
+    header: { planNumber: '1520/KH-UBND', planDate: '2025-12-28', year: 2026 },
+  },
+  {
+    name: 'OCR header: circumflex, l for one, O for zero',
+    text: 'Sô: 25/KH-UBND\nXuân Hòa, ngày l0 tháng 02 năm 2O26\nKE HOACH\nThuc hien cai cach hanh chinh nam 2026\nMuc do hai long dat toi thieu 91%',
+    targets: ['tthc gte 91 2026'],
+    header: { planNumber: '25/KH-UBND', planDate: '2026-02-10', year: 2026 },
+  },
+  {
+    name: 'a result for the year before the plan, then the aim',
+    text: `${PLAN_2026}Mức độ hài lòng của người dân đối với giải quyết TTHC lĩnh vực đất đai năm 2025 đạt 82%, năm 2026 phấn đấu đạt 85%.`,
+    targets: ['domain:land gte 85 2026'],
+  },
+  {
+    name: 'dissatisfaction after satisfaction',
+    text: 'Mức độ hài lòng đạt 90%, mức độ không hài lòng dưới 3%.',
+    targets: ['tthc gte 90 null'],
+  },
+  {
+    name: 'the attitude of civil servants',
+    text: 'Phấn đấu đạt 85% số người được khảo sát hài lòng về thái độ phục vụ của công chức.',
+    targets: ['agency_service gte 85 null'],
+  },
+  {
+    name: 'transport and justice',
+    text: 'Mức độ hài lòng của tổ chức, cá nhân trong thực hiện TTHC lĩnh vực giao thông vận tải, tư pháp đạt tối thiểu 88%.',
+    targets: ['domain:transport gte 88 null', 'domain:justice gte 88 null'],
+  },
+  {
+    name: 'online public services, then online payments',
+    text: 'Mức độ hài lòng của người dân đối với dịch vụ công trực tuyến toàn trình đạt từ 80% trở lên; tỷ lệ thanh toán trực tuyến đạt 50%.',
+    targets: ['tthc gte 80 null'],
+  },
+  {
+    name: 'satisfaction named, only on-time handling given a figure',
+    text: 'c) Tiếp tục nâng cao mức độ hài lòng của người dân; phấn đấu 95% hồ sơ được giải quyết trước hạn.',
+    targets: [],
+  },
+  {
+    name: 'public preschool and school education',
+    text: 'Mức độ hài lòng của người dân về dịch vụ giáo dục mầm non, phổ thông công lập đạt tối thiểu 87 %.',
+    targets: ['domain:education gte 87 null'],
+  },
 ];
 
 const describeTarget = (target: PlanExtraction['targets'][number]) =>
@@ -646,7 +788,7 @@ function score() {
 
 describe('target extraction on a corpus of excerpts', () => {
   it('has at least 60 excerpts, with and without diacritics, with OCR debris', () => {
-    expect(corpus.length).toBeGreaterThanOrEqual(100);
+    expect(corpus.length).toBeGreaterThanOrEqual(140);
     expect(corpus.filter((excerpt) => !/[à-ỹđ]/i.test(excerpt.text)).length).toBeGreaterThanOrEqual(6);
     expect(corpus.filter((excerpt) => excerpt.name.startsWith('OCR')).length).toBeGreaterThanOrEqual(10);
   });

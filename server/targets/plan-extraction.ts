@@ -294,8 +294,8 @@ function yearAt(tokens: Token[], index: number): number | undefined {
   return undefined;
 }
 
-/** A percentage written at a token: "90%", "87,5 %", "90 phần trăm", "90 o/o" as OCR reads "%". */
-function percentAt(tokens: Token[], index: number, end: number): { value: number; next: number } | undefined {
+/** A number of at most three digits, with decimals after a comma or point: "90", "87,5". */
+function figureNumberAt(tokens: Token[], index: number, end: number): { value: number; next: number } | undefined {
   const token = tokens[index]!;
   if (token.kind !== 'number' || token.key.length > 3) return undefined;
   let written = token.key;
@@ -313,6 +313,15 @@ function percentAt(tokens: Token[], index: number, end: number): { value: number
     written += `.${fraction.key}`;
     next += 2;
   }
+  const value = Number(written);
+  return value > 0 && value <= 100 ? { value, next } : undefined;
+}
+
+/** A percentage written at a token: "90%", "87,5 %", "90 phần trăm", "90 o/o" as OCR reads "%". */
+function percentAt(tokens: Token[], index: number, end: number): { value: number; next: number } | undefined {
+  const number = figureNumberAt(tokens, index, end);
+  if (!number) return undefined;
+  const next = number.next;
   const sign = tokens[next];
   if (!sign || next >= end) return undefined;
   let signLength = 0;
@@ -327,9 +336,28 @@ function percentAt(tokens: Token[], index: number, end: number): { value: number
     next + 2 < end
   )
     signLength = 3;
-  if (signLength === 0) return undefined;
-  const value = Number(written);
-  return value > 0 && value <= 100 ? { value, next: next + signLength } : undefined;
+  return signLength > 0 ? { value: number.value, next: next + signLength } : undefined;
+}
+
+const TABLE_BETWEEN = new Set(['|', ':', '≥', '>', '=', 'toi', 'thieu', 'tren', 'it', 'nhat', 'tu', 'dat']);
+
+/**
+ * A figure in a table of targets, after the unit column: "Mức độ hài lòng … | % | ≥ 90",
+ * "… (%) 90". The index is the unit's "%"; the figure is the number after it.
+ */
+function tableFigureAt(
+  tokens: Token[],
+  index: number,
+  end: number,
+): { at: number; value: number; next: number } | undefined {
+  let at = index + 1;
+  if (keyAt(tokens, index - 1) === '(' && keyAt(tokens, at) === ')') at++;
+  while (at < end && at - index <= 6 && TABLE_BETWEEN.has(tokens[at]!.key)) at++;
+  if (at >= end) return undefined;
+  const number = figureNumberAt(tokens, at, end);
+  // "… % 90%" is an ordinary percentage, read as such.
+  if (!number || percentAt(tokens, at, end)) return undefined;
+  return { at, ...number };
 }
 
 /** How the words just before a percentage state it, or `none` when they say nothing. */
@@ -415,6 +443,11 @@ function readTail(tokens: Token[], start: number, end: number, meter: WorkMeter)
   };
   const limit = Math.min(end, start + TAIL_TOKENS);
   let at = start;
+  // "80% - 85% trong năm 2026": what follows the range is said of its lower end.
+  if (['-', 'den', 'toi'].includes(keyAt(tokens, at)!) && at + 1 < limit) {
+    const upper = percentAt(tokens, at + 1, limit);
+    if (upper) at = upper.next;
+  }
   if (keyAt(tokens, at) === 'tro' && keyAt(tokens, at + 1) === 'len' && at + 1 < limit) {
     tail.orMore = true;
     at += 2;
@@ -795,6 +828,8 @@ interface Reading {
   sentenceYear: number | undefined;
   /** The kinds of the last satisfaction figure of the sentence, which a later figure may carry on. */
   topic: Kind[] | undefined;
+  /** The token after the last percentage read. */
+  lastFigureEnd: number;
   /** The last satisfaction figure of the sentence was a result, not an aim. */
   reporting: boolean;
   /** The kinds left for the next figures after "lần lượt". */
@@ -812,8 +847,13 @@ function figure(
   segment: Segment,
   index: number,
   percent: { value: number; next: number },
+  table = false,
 ) {
   const { tokens } = reading;
+  // "từ 85% đến 90%", "85% - 90%": the upper end of a range is not another target.
+  const previous = reading.lastFigureEnd;
+  reading.lastFigureEnd = percent.next;
+  if (previous === index - 1 && ['-', 'den', 'toi'].includes(keyAt(tokens, index - 1)!)) return percent.next;
   const tail = readTail(tokens, percent.next, clause.end, reading.meter);
   if (tail.year !== undefined) reading.sentenceYear = reading.clauseYear = tail.year;
   let kinds: Kind[] | undefined;
@@ -839,6 +879,8 @@ function figure(
   let stated = comparisonBefore(tokens, index, clause.start);
   // "đạt 90% năm 2025 và 95% năm 2030": the second figure is reached like the first.
   if (stated === 'none' && carriedOn) stated = reading.comparison ?? 'none';
+  // A table of targets states levels to reach.
+  if (stated === 'none' && table) stated = 'gte';
   const comparison: TargetComparison | undefined =
     stated === 'gte' || stated === 'gt'
       ? stated
@@ -892,6 +934,15 @@ function readClause(reading: Reading, clause: Clause): void {
       continue;
     }
     if (token.kind === 'punct') {
+      const tableFigure =
+        token.key === '%' && segment.satisfaction && !segment.otherMeasure
+          ? tableFigureAt(tokens, index, clause.end)
+          : undefined;
+      if (tableFigure) {
+        index = Math.max(tableFigure.next, figure(reading, clause, segment, tableFigure.at, tableFigure, true));
+        segment = newSegment();
+        continue;
+      }
       if (!CONTINUATION_MARKS.has(token.key)) segment.continuation = false;
       segment.afterComma = token.key === ',';
       index++;
@@ -959,6 +1010,7 @@ export function extractTargets(input: string, meter: WorkMeter = { steps: 0 }): 
     comparison: undefined,
     inTurn: [],
     reporting: false,
+    lastFigureEnd: -1,
     leadIn: undefined,
     clauseYear: undefined,
   };
