@@ -263,6 +263,11 @@ const corpus: Excerpt[] = [
     targets: ['tthc gte 90 null'],
   },
   {
+    name: 'OCR: percent sign read as 0/o, glued to the figure',
+    text: 'Muc do hai long cua nguoi dan ve giai quyet thu tuc hanh chinh dat toi thieu 900/o',
+    targets: ['tthc gte 90 null'],
+  },
+  {
     name: 'percent in words, domain after',
     text: 'Mức độ hài lòng của người dân đạt tối thiểu 85 phần trăm đối với lĩnh vực xây dựng.',
     targets: ['domain:construction gte 85 null'],

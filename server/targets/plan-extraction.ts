@@ -317,8 +317,21 @@ function figureNumberAt(tokens: Token[], index: number, end: number): { value: n
   return value > 0 && value <= 100 ? { value, next } : undefined;
 }
 
+/** "900/o": OCR read "90%" as "90" and "0/o" with no space between. */
+function gluedPercentAt(tokens: Token[], index: number, end: number): { value: number; next: number } | undefined {
+  const key = tokens[index]!.key;
+  const slash = tokens[index + 1];
+  const o = tokens[index + 2];
+  if (key.length < 2 || key.length > 4 || !key.endsWith('0') || index + 2 >= end) return undefined;
+  if (slash?.key !== '/' || slash.spaced || (o?.key !== 'o' && o?.key !== '0') || o.spaced) return undefined;
+  const value = Number(key.slice(0, -1));
+  return value > 0 && value <= 100 ? { value, next: index + 3 } : undefined;
+}
+
 /** A percentage written at a token: "90%", "87,5 %", "90 phần trăm", "90 o/o" as OCR reads "%". */
 function percentAt(tokens: Token[], index: number, end: number): { value: number; next: number } | undefined {
+  const glued = gluedPercentAt(tokens, index, end);
+  if (glued) return glued;
   const number = figureNumberAt(tokens, index, end);
   if (!number) return undefined;
   const next = number.next;

@@ -41,6 +41,12 @@ describe('PlanReaders', () => {
     expect([broken.status, broken.code]).toEqual([422, 'unreadable_document']);
   });
 
+  it('answers 413 plan_too_large when reading a plan needs more memory than a worker may take', async () => {
+    const readers = new PlanReaders({ heapMb: 8 });
+    const error = await rejection(readers.read({ kind: 'text', text: LARGE_PLAN }));
+    expect([error.status, error.code]).toEqual([413, 'plan_too_large']);
+  });
+
   it('stops a plan that runs past its time budget and answers 503 plan_extraction_timeout', async () => {
     // Starting a worker alone takes longer than a budget of one millisecond.
     const readers = new PlanReaders({ budgetMs: 1 });
