@@ -36,15 +36,44 @@ export function renderPdf(pdf: Buffer, dpi: number): Buffer[] {
 }
 
 /**
+ * Reads a QR code on a printed page as a person with a phone would: the whole page
+ * (`parts` 1), or one part of it after another (`parts` across and down), so that one
+ * label among several is read on its own: jsQR reads an image that holds one code. Parts
+ * overlap by half, so that every code is whole in one of them.
+ */
+function decodePage(png: Buffer, parts: number): string | undefined {
+  const page = PNG.sync.read(png);
+  const width = Math.ceil(page.width / parts);
+  const height = Math.ceil(page.height / parts);
+  const starts = (size: number, part: number) =>
+    Array.from({ length: 2 * parts - 1 }, (_, index) => Math.min(index * Math.floor(part / 2), size - part));
+  for (const top of starts(page.height, height)) {
+    for (const left of starts(page.width, width)) {
+      const part = new Uint8ClampedArray(width * height * 4);
+      for (let row = 0; row < height; row++) {
+        const from = ((top + row) * page.width + left) * 4;
+        part.set(page.data.subarray(from, from + width * 4), row * width * 4);
+      }
+      // Printed codes are dark on light: no need to look for inverted ones.
+      const found = jsQR(part, width, height, { inversionAttempts: 'dontInvert' });
+      if (found) return found.data;
+    }
+  }
+  return undefined;
+}
+
+/**
  * Renders each page of a PDF, then reads the QR code of each page; like a person moving
  * a phone closer, it tries a few resolutions before giving up.
  */
 export async function decodePdf(pdf: Buffer): Promise<(string | undefined)[]> {
   let decoded: (string | undefined)[] = [];
   for (const dpi of [150, 100, 200]) {
-    const attempt = renderPdf(pdf, dpi).map(decodePng);
+    const attempt = renderPdf(pdf, dpi).map((png) => decodePage(png, 1));
     decoded = decoded.length === 0 ? attempt : decoded.map((value, index) => value ?? attempt[index]);
-    if (decoded.every((value) => value !== undefined)) break;
+    if (decoded.every((value) => value !== undefined)) return decoded;
   }
-  return decoded;
+  // A page of several labels, a quarter of the page at a time.
+  const pages = renderPdf(pdf, 150);
+  return decoded.map((value, index) => value ?? decodePage(pages[index]!, 4));
 }
