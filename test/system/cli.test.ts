@@ -30,12 +30,18 @@ async function admin(statement: string) {
 await admin(`create database "${name}"`);
 afterAll(() => admin(`drop database if exists "${name}" with (force)`));
 
+/**
+ * Each test runs the scripts as the processes they are (a year of demo data, a new
+ * embedded cluster, backups and restores): seconds on an idle machine, minutes on a busy one.
+ */
+const PROCESSES = { timeout: 180_000 };
+
 const run = (script: string, args: string[] = [], env: Record<string, string> = {}) =>
   execFileAsync(process.execPath, ['--import', 'tsx', script, ...args], {
     env: { ...process.env, DATABASE_URL: url, ...env },
   });
 
-describe('command-line scripts against DATABASE_URL', () => {
+describe('command-line scripts against DATABASE_URL', PROCESSES, () => {
   it('npm run migrate creates the schema; npm run seed:demo loads the demo province once', async () => {
     expect((await run('server/cli/migrate.ts')).stdout).toContain('up to date');
     const seeded = await run('server/cli/seed-demo.ts');
@@ -80,7 +86,7 @@ async function reportFigures(databaseUrl: string) {
   }
 }
 
-describe('backup and restore', () => {
+describe('backup and restore', PROCESSES, () => {
   const backupFile = path.join(workDir, 'external.gz');
   const embeddedBackup = path.join(workDir, 'embedded.gz');
   const movedName = `${name}_moved`;
