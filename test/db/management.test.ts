@@ -324,4 +324,59 @@ describe('follow-up of comments and low ratings', () => {
     expect((await manager.request('PUT', `/follow-ups/${good}`, { status: 'answered' })).status).toBe(404);
     expect((await manager.request('PUT', `/follow-ups/${low}`, { status: 'done' })).status).toBe(400);
   });
+
+  it('lists by the time of rating, newest first, pages without a repeat or a gap, and counts each status', async () => {
+    const { desk } = await makeDesk(db, { unit: commune, domains: ['land', 'health'] });
+    const daysAgo = (days: number) => new Date(Date.now() - days * 86_400_000);
+    const post = async (body: Record<string, unknown>) =>
+      (
+        (await (
+          await server.post('/api/v1/public/responses', quickRating({ deskCode: desk.code, ...body }))
+        ).json()) as { id: number }
+      ).id;
+    // A tablet sends days later what it kept offline: arrival order is not rating order.
+    const today = await post({ answers: { overall: 1 }, clientTime: daysAgo(0).toISOString() });
+    const fiftyDaysAgo = await post({ answers: { overall: 2 }, clientTime: daysAgo(50).toISOString() });
+    const twentyDaysAgo = await post({
+      answers: { overall: 5 },
+      comment: 'Phòng chờ nóng',
+      domain: 'health',
+      clientTime: daysAgo(20).toISOString(),
+    });
+
+    type Item = { id: number; ratedAt: string };
+    const list = async (query: string) =>
+      ((await (await manager.request('GET', `/follow-ups?deskId=${desk.id}${query}`)).json()) as Item[]).map(
+        (item) => item.id,
+      );
+    expect(await list('')).toEqual([today, twentyDaysAgo, fiftyDaysAgo]);
+
+    // Keyset paging on (time of rating, id): one item a page, each once.
+    const pages: number[] = [];
+    let before = '';
+    for (;;) {
+      const page = await list(`&limit=1${before}`);
+      if (page.length === 0) break;
+      pages.push(...page);
+      before = `&before=${page[0]}`;
+    }
+    expect(pages).toEqual([today, twentyDaysAgo, fiftyDaysAgo]);
+
+    expect(await list('&domain=health')).toEqual([twentyDaysAgo]);
+    const vietnamDay = (at: Date) => new Date(at.getTime() + 7 * 3_600_000).toISOString().slice(0, 10);
+    const day = vietnamDay(daysAgo(50));
+    expect(await list(`&period=${day}..${day}`)).toEqual([fiftyDaysAgo]);
+
+    expect((await manager.request('PUT', `/follow-ups/${today}`, { status: 'answered' })).status).toBe(204);
+    const counts = await manager.request('GET', `/follow-ups/counts?deskId=${desk.id}`);
+    expect(await counts.json()).toEqual({ received: 2, in_progress: 0, answered: 1 });
+    const healthCounts = await manager.request('GET', `/follow-ups/counts?deskId=${desk.id}&domain=health`);
+    expect(await healthCounts.json()).toEqual({ received: 1, in_progress: 0, answered: 0 });
+    expect(await list('&status=answered')).toEqual([today]);
+
+    // A desk outside the manager's scope is not found, like one that does not exist.
+    const { desk: elsewhere } = await makeDesk(db);
+    expect((await manager.request('GET', `/follow-ups?deskId=${elsewhere.id}`)).status).toBe(404);
+    expect((await manager.request('GET', `/follow-ups/counts?deskId=${elsewhere.id}`)).status).toBe(404);
+  });
 });
