@@ -29,6 +29,41 @@ beforeAll(async () => {
 const errorCode = async (response: Response) => ((await response.json()) as { error: { code: string } }).error.code;
 
 describe('units', () => {
+  it('a manager sets the unit’s hotline and complaint channel; the surveys of its desks, and of units below, carry them', async () => {
+    const unit = await makeUnit(db, { parent_id: commune.id });
+    const below = await makeUnit(db, { parent_id: unit.id });
+    const { desk } = await makeDesk(db, { unit: below, domains: ['land'] });
+    const refused = await manager.request('PATCH', `/units/${unit.id}`, {
+      hotline: 'gọi tôi',
+      complaintUrl: 'javascript:alert(1)',
+    });
+    expect(refused.status).toBe(400);
+    const { error } = (await refused.json()) as {
+      error: { fields: { path: string; code: string; params?: object }[] };
+    };
+    expect([...new Set(error.fields.map((field) => field.path))].sort()).toEqual(['complaintUrl', 'hotline']);
+    expect(error.fields.find((field) => field.path === 'complaintUrl')).toMatchObject({
+      code: 'invalid_format',
+      params: { format: 'url' },
+    });
+
+    const saved = await manager.request('PATCH', `/units/${unit.id}`, {
+      hotline: ' (0237) 3.852.100 ',
+      complaintUrl: 'https://dichvucong.example.gov.vn/phản-ánh',
+    });
+    expect(saved.status).toBe(204);
+    const survey = async () =>
+      ((await (await server.get(`/api/v1/public/desks/${desk.code}`)).json()) as { unit: object }).unit;
+    expect(await survey()).toMatchObject({
+      hotline: '(0237) 3.852.100',
+      complaintUrl: 'https://dichvucong.example.gov.vn/ph%E1%BA%A3n-%C3%A1nh',
+    });
+    expect((await manager.request('PATCH', `/units/${unit.id}`, { hotline: null, complaintUrl: null })).status).toBe(
+      204,
+    );
+    expect(await survey()).toMatchObject({ hotline: null, complaintUrl: null });
+  });
+
   it('a manager creates units under its own, never a second root, and never a duplicate code', async () => {
     const created = await manager.request('POST', '/units', {
       code: `T-${randomUUID().slice(0, 8)}`,
