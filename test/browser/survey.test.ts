@@ -198,9 +198,14 @@ describe('survey page on a phone', () => {
     const { desk } = await makeDesk(db, { domains: ['land'] });
     const page = await openSurvey(`/s/${desk.code}`);
     await page.evaluate(() => navigator.serviceWorker.ready.then(() => undefined));
-    // The page's own attempts fail, as on a phone whose connection comes and goes; the
-    // service worker's do not (page routes do not see a service worker's requests).
-    await page.route('**/api/v1/public/responses', (route) => route.abort('internetdisconnected'));
+    // The page's own attempts keep failing, as on a phone whose connection comes and goes;
+    // the service worker's fail too until the browser's sync below.
+    let workerMaySend = false;
+    await page
+      .context()
+      .route('**/api/v1/public/responses', (route) =>
+        workerMaySend && route.request().serviceWorker() ? route.continue() : route.abort('internetdisconnected'),
+      );
     await page.getByRole('radio', { name: 'Hài lòng', exact: true }).check();
     await page.getByRole('button', { name: 'Gửi đánh giá' }).click();
     await expect.poll(() => page.getByRole('alert').textContent(), { timeout: 15_000 }).toContain('mất kết nối');
@@ -215,6 +220,7 @@ describe('survey page on a phone', () => {
       }),
     );
     await cdp.send('ServiceWorker.enable');
+    workerMaySend = true;
     await cdp.send('ServiceWorker.dispatchSyncEvent', {
       origin: server.baseUrl,
       registrationId: await registration,
@@ -228,14 +234,23 @@ describe('survey page on a phone', () => {
 
   it('"Try sending now" sends a queued rating at once and thanks the citizen', async () => {
     const { desk } = await makeDesk(db, { domains: ['land'] });
-    const page = await openSurvey(`/s/${desk.code}`);
-    // Neither the page nor its service worker gets through until the button is pressed.
-    await page.context().route('**/api/v1/public/responses', (route) => route.abort('internetdisconnected'));
+    const page = await (await phone(browser)).newPage();
+    // The page's clock stands still, so that no retry timer sends the rating before the button.
+    await page.clock.install();
+    await page.goto(`${server.baseUrl}/s/${desk.code}`);
+    let connected = false;
+    await page
+      .context()
+      .route('**/api/v1/public/responses', (route) =>
+        connected ? route.continue() : route.abort('internetdisconnected'),
+      );
     await page.getByRole('radio', { name: 'Rất hài lòng' }).check();
     await page.getByRole('button', { name: 'Gửi đánh giá' }).click();
     await page.getByRole('button', { name: 'Thử gửi lại ngay' }).waitFor({ timeout: 15_000 });
-    await page.context().unroute('**/api/v1/public/responses');
-    await page.getByRole('button', { name: 'Thử gửi lại ngay' }).click();
+    expect(await ratingsOfDesk(desk.id)).toEqual([]);
+    connected = true;
+    // Forced: with the clock still, the page never paints the frames a normal click waits for.
+    await page.getByRole('button', { name: 'Thử gửi lại ngay' }).click({ force: true });
     await expect.poll(() => page.getByText('Đã gửi xong').count(), { timeout: 5_000 }).toBe(1);
     expect(await ratingsOfDesk(desk.id)).toHaveLength(1);
     await page.context().close();
