@@ -8,6 +8,8 @@ export interface FieldProblem {
   path: string;
   code: string;
   message: string;
+  /** What a page needs to word the problem itself, e.g. `{ origin: 'string', maximum: 200 }`. */
+  params?: Record<string, string | number>;
 }
 
 export interface ErrorBody {

@@ -63,14 +63,18 @@ export const percent = z
   .number()
   .min(0.01)
   .max(100)
-  .refine((value) => Math.abs(value * 100 - Math.round(value * 100)) < 1e-6, 'must have at most two decimals');
+  .refine((value) => Math.abs(value * 100 - Math.round(value * 100)) < 1e-6, {
+    message: 'must have at most two decimals',
+    params: { problem: 'decimals', maximum: 2 },
+  });
 
 // --- Dates and times -------------------------------------------------------------------
 
 /** A calendar day, `YYYY-MM-DD`, that exists (no 30 February) and lies in 1900–2100. */
-export const calendarDate = z
-  .string()
-  .refine((text) => isCalendarDate(text), 'must be a date (YYYY-MM-DD) between 1900 and 2100');
+export const calendarDate = z.string().refine((text) => isCalendarDate(text), {
+  message: 'must be a date (YYYY-MM-DD) between 1900 and 2100',
+  params: { problem: 'date', minimum: FIRST_DATE_YEAR, maximum: LAST_YEAR },
+});
 
 /** A month of a reporting year, `YYYY-MM`. */
 export const month = z
@@ -129,6 +133,41 @@ export const username = z
   .toLowerCase()
   .regex(/^[a-z0-9][a-z0-9._-]{2,39}$/, 'must be 3–40 lowercase letters, digits, ".", "_" or "-"');
 
+/**
+ * A telephone number as people write it — "1900 1234", "(0237) 3.852.100", "+84 237 3852100":
+ * digits, spaces, dots, dashes, brackets and a leading "+", with at least three digits
+ * (the `unit.hotline` check).
+ */
+export const phoneNumber = z
+  .string()
+  .max(64)
+  .transform((value) => value.trim())
+  .pipe(
+    z
+      .string()
+      .regex(/^[0-9+(][0-9 .()+-]{1,28}[0-9]$/, 'must be a telephone number such as 1900 1234')
+      .regex(/([0-9][^0-9]*){3}/, 'must have at least three digits'),
+  );
+
+/**
+ * A web address people are sent to (`unit.complaint_url`): http or https, stored as the
+ * browser writes it (non-ASCII letters percent-encoded), at most 500 characters.
+ */
+export const webAddress = z
+  .string()
+  .max(2000)
+  .transform((value, context) => {
+    try {
+      const url = new URL(value.trim());
+      if (url.protocol === 'http:' || url.protocol === 'https:') return url.href;
+    } catch {
+      // reported below
+    }
+    context.addIssue({ code: 'invalid_format', format: 'url', message: 'must be a web address such as https://…' });
+    return z.NEVER;
+  })
+  .pipe(z.string().max(500));
+
 // --- Text ------------------------------------------------------------------------------
 
 // NUL cannot be stored in PostgreSQL text; the other C0 and C1 controls have no place in
@@ -171,8 +210,11 @@ export function text(options: { max: number; min?: number; multiline?: boolean }
         multiline ? 'must not contain control characters' : 'must be a single line without control characters',
       )
       .transform((value) => value.normalize('NFC').trim())
-      .refine((value) => characterCount(value) <= max, `must be at most ${max} characters`)
-      .refine((value) => min === 0 || isVisible(value), 'must not be empty')
+      .refine((value) => characterCount(value) <= max, {
+        message: `must be at most ${max} characters`,
+        params: { problem: 'too_long', maximum: max },
+      })
+      .refine((value) => min === 0 || isVisible(value), { message: 'must not be empty', params: { problem: 'empty' } })
   );
 }
 

@@ -19,6 +19,7 @@ import { ExportQueue } from './reports/export-queue.ts';
 import { PlanReaders } from './targets/plan-readers.ts';
 import { RatingWriter } from './responses/rating-writer.ts';
 import { startRollupFolder } from './rollups/folder.ts';
+import { recordPublicAddress } from './settings/public-address.ts';
 
 export interface RunningPlatform {
   url: string;
@@ -131,6 +132,7 @@ export async function startPlatform(config: Config, logger: Logger): Promise<Run
     });
     const address = server.address() as AddressInfo;
     const served = withBoundPort(config, address.port);
+    await recordPublicAddress(db, served.publicBaseUrl);
     bound.app = createApp({ db, config: served, logger, ratingWriter, exports, planReaders });
     server.on('clientError', answerClientError({ https: served.publicBaseUrl.startsWith('https://') }));
 

@@ -5,13 +5,50 @@ import { createMiddleware } from 'hono/factory';
 import type { z } from 'zod';
 import { AppError, type FieldProblem } from './errors.ts';
 
+/**
+ * What a page needs to word a problem in its reader's language: the bounds of a size
+ * problem, the expected type or format, the keys not recognised, the params of a custom
+ * rule (`{ problem, … }` in field schemas).
+ */
+function problemParams(issue: z.core.$ZodIssue): Record<string, string | number> | undefined {
+  const scalar = (value: unknown) => (typeof value === 'bigint' ? Number(value) : value);
+  const kept = (entries: Record<string, unknown>) => {
+    const params = Object.fromEntries(
+      Object.entries(entries)
+        .map(([name, value]) => [name, scalar(value)] as const)
+        .filter((entry): entry is [string, string | number] => ['string', 'number'].includes(typeof entry[1])),
+    );
+    return Object.keys(params).length > 0 ? params : undefined;
+  };
+  switch (issue.code) {
+    case 'too_small':
+      return kept({ origin: issue.origin, minimum: issue.minimum });
+    case 'too_big':
+      return kept({ origin: issue.origin, maximum: issue.maximum });
+    case 'invalid_type':
+      return kept({ expected: issue.expected });
+    case 'invalid_format':
+      return kept({ format: issue.format });
+    case 'unrecognized_keys':
+      return kept({ keys: issue.keys.join(', ') });
+    case 'custom':
+      return issue.params ? kept(issue.params) : undefined;
+    default:
+      return undefined;
+  }
+}
+
 /** Turns zod issues into the per-field problems of the error body. */
 export function fieldProblems(issues: readonly z.core.$ZodIssue[], prefix: PropertyKey[] = []): FieldProblem[] {
-  return issues.map((issue) => ({
-    path: [...prefix, ...issue.path].map(String).join('.') || '(body)',
-    code: issue.code,
-    message: issue.message,
-  }));
+  return issues.map((issue) => {
+    const params = problemParams(issue);
+    return {
+      path: [...prefix, ...issue.path].map(String).join('.') || '(body)',
+      code: issue.code,
+      message: issue.message,
+      ...(params ? { params } : {}),
+    };
+  });
 }
 
 /** A partial update must name something to change: an empty one is the client's mistake. */

@@ -3,15 +3,31 @@ import { inScope, underUnit } from '../auth/access.ts';
 import type { Db } from '../db/database.ts';
 import type { Official } from '../officials/official.table.ts';
 import { LOW_RATING_MAX } from '../questionnaires/scale.ts';
+import type { Period } from '../reports/periods.ts';
+import { vietnamMidnight } from '../time/vietnam-time.ts';
 
 export type FollowUpStatus = 'received' | 'in_progress' | 'answered';
 
-export interface FollowUpFilter {
+export const FOLLOW_UP_STATUSES = ['received', 'in_progress', 'answered'] as const satisfies FollowUpStatus[];
+
+/** Which follow-ups to list: all of them narrow the list, and the counts per status. */
+export interface FollowUpScope {
   unitId?: number;
-  status?: FollowUpStatus;
+  deskId?: number;
+  /** A domain code. */
+  domain?: string;
+  /** Ratings made in this period (Vietnam time). */
+  period?: Period;
   /** `comment`: with a comment; `low`: an overall rating of LOW_RATING_MAX or lower. */
   kind?: 'comment' | 'low';
-  /** Keyset paging: items older than this rating id. */
+}
+
+export interface FollowUpFilter extends FollowUpScope {
+  status?: FollowUpStatus;
+  /**
+   * Keyset paging: the items after this one in the list's order — rated earlier, or at
+   * the same instant with a smaller id — so a page never repeats or skips an item.
+   */
   before?: number;
   limit: number;
 }
@@ -29,8 +45,8 @@ const needsFollowUp: Expression<SqlBool> = sql<SqlBool>`(
 
 const statusOf = sql<FollowUpStatus>`coalesce(f.status, 'received')`;
 
-/** Comments and low ratings of the official's scope, newest first. */
-export function listFollowUps(db: Db, official: Official, filter: FollowUpFilter) {
+/** The comments and low ratings of the official's scope that a filter keeps, whatever their status. */
+function followUpsIn(db: Db, official: Official, scope: FollowUpScope) {
   return db
     .selectFrom('response as r')
     .innerJoin('unit', 'unit.id', 'r.unit_id')
@@ -38,36 +54,71 @@ export function listFollowUps(db: Db, official: Official, filter: FollowUpFilter
     .innerJoin('domain', 'domain.id', 'r.domain_id')
     .leftJoin('comment', 'comment.response_id', 'r.id')
     .leftJoin('follow_up as f', 'f.response_id', 'r.id')
-    .select([
-      'r.id',
-      'r.rated_at',
-      'r.channel',
-      'unit.id as unit_id',
-      'unit.name as unit_name',
-      'desk.name as desk_name',
-      'domain.code as domain',
-      'comment.body as comment',
-      'f.note',
-      'f.updated_at',
-      statusOf.as('status'),
-      sql<number | null>`(
+    .where(inScope(official, sql.ref('r.unit_id')))
+    .where(needsFollowUp)
+    .$if(scope.unitId !== undefined, (q) => q.where(underUnit(sql.ref('r.unit_id'), scope.unitId!)))
+    .$if(scope.deskId !== undefined, (q) => q.where('r.desk_id', '=', scope.deskId!))
+    .$if(scope.domain !== undefined, (q) => q.where('domain.code', '=', scope.domain!))
+    .$if(scope.period !== undefined, (q) =>
+      q
+        .where('r.rated_at', '>=', vietnamMidnight(scope.period!.from))
+        .where('r.rated_at', '<', vietnamMidnight(scope.period!.to)),
+    )
+    .$if(scope.kind === 'comment', (q) => q.where('comment.body', 'is not', null))
+    .$if(scope.kind === 'low', (q) => q.where(lowOverall));
+}
+
+/** Comments and low ratings of the official's scope, newest first by the time they were rated. */
+export function listFollowUps(db: Db, official: Official, filter: FollowUpFilter) {
+  return (
+    followUpsIn(db, official, filter)
+      .select([
+        'r.id',
+        'r.rated_at',
+        'r.channel',
+        'unit.id as unit_id',
+        'unit.name as unit_name',
+        'desk.name as desk_name',
+        'desk.id as desk_id',
+        'domain.code as domain',
+        'comment.body as comment',
+        'f.note',
+        'f.updated_at',
+        statusOf.as('status'),
+        sql<number | null>`(
         select a.score from response_answer a join question q on q.id = a.question_id
         where a.response_id = r.id and q.role = 'overall')`.as('overall'),
-      sql<string[]>`coalesce((
+        sql<string[]>`coalesce((
         select array_agg(reason.code order by reason.position)
         from response_reason rr join reason on reason.id = rr.reason_id
         where rr.response_id = r.id), '{}')`.as('reasons'),
-    ])
-    .where(inScope(official, sql.ref('r.unit_id')))
-    .where(needsFollowUp)
-    .$if(filter.unitId !== undefined, (q) => q.where(underUnit(sql.ref('r.unit_id'), filter.unitId!)))
-    .$if(filter.status !== undefined, (q) => q.where(statusOf, '=', filter.status!))
-    .$if(filter.kind === 'comment', (q) => q.where('comment.body', 'is not', null))
-    .$if(filter.kind === 'low', (q) => q.where(lowOverall))
-    .$if(filter.before !== undefined, (q) => q.where('r.id', '<', filter.before!))
-    .orderBy('r.id', 'desc')
-    .limit(filter.limit)
+      ])
+      .$if(filter.status !== undefined, (q) => q.where(statusOf, '=', filter.status!))
+      // Ratings arrive out of order (a kiosk sends what it kept offline days later), so the
+      // list follows the time of rating; the id breaks ties, and the page's last item is the cursor.
+      .$if(filter.before !== undefined, (q) =>
+        q.where(sql<SqlBool>`(r.rated_at, r.id) < (select rated_at, id from response where id = ${filter.before!})`),
+      )
+      .orderBy('r.rated_at', 'desc')
+      .orderBy('r.id', 'desc')
+      .limit(filter.limit)
+      .execute()
+  );
+}
+
+/** How many follow-ups the filter keeps in each status. */
+export async function countFollowUps(
+  db: Db,
+  official: Official,
+  scope: FollowUpScope,
+): Promise<Record<FollowUpStatus, number>> {
+  const rows = await followUpsIn(db, official, scope)
+    .select([statusOf.as('status'), sql<number>`count(*)::integer`.as('count')])
+    .groupBy(statusOf)
     .execute();
+  return Object.fromEntries(
+    FOLLOW_UP_STATUSES.map((status) => [status, rows.find((row) => row.status === status)?.count ?? 0]),
+  ) as Record<FollowUpStatus, number>;
 }
 
 /** Whether the rating is one to follow up (a comment or a low score); others have no follow-up. */

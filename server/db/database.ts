@@ -21,6 +21,7 @@ import type {
   RollupUnitMonthTable,
 } from '../rollups/rollup.table.ts';
 import type { DossierVolumeTable, ReportExportTable } from '../reports/report.table.ts';
+import type { PlatformSettingTable } from '../settings/platform-setting.table.ts';
 import type { TargetTable } from '../targets/target.table.ts';
 import type { UnitClosureTable, UnitTable } from '../units/unit.table.ts';
 
@@ -37,6 +38,7 @@ export interface Database {
   kiosk_refusal: KioskRefusalTable;
   official: OfficialTable;
   official_session: OfficialSessionTable;
+  platform_setting: PlatformSettingTable;
   question: QuestionTable;
   questionnaire: QuestionnaireTable;
   rate_limit_counter: RateLimitCounterTable;

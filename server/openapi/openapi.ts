@@ -11,7 +11,17 @@ const errorSchema = z.object({
     message: z.string().describe('Human-readable explanation'),
     requestId: z.string().optional().describe('Identifies the request in the server logs'),
     fields: z
-      .array(z.object({ path: z.string(), code: z.string(), message: z.string() }))
+      .array(
+        z.object({
+          path: z.string(),
+          code: z.string(),
+          message: z.string(),
+          params: z
+            .record(z.string(), z.union([z.string(), z.number()]))
+            .optional()
+            .describe('What a page needs to word the problem itself, e.g. {"origin":"string","maximum":200}'),
+        }),
+      )
       .optional()
       .describe('One problem per invalid field'),
   }),

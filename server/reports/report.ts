@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { inBothLanguages } from '../../web/i18n/shared.ts';
 import type { Db } from '../db/database.ts';
 import { LOW_RATING_MAX } from '../questionnaires/scale.ts';
 import { ALL_ELEMENTS, type BallotSums, type ScoreCounts } from '../rollups/rollup.table.ts';
@@ -83,20 +84,18 @@ export interface Row {
 
 export type BreakdownKind = 'domain' | 'subunit' | 'desk' | 'element' | 'criterion' | 'channel';
 
+// Named as the web app names them: both take the words from the shared catalogue.
 const CHANNEL_NAMES: Record<string, Names> = {
-  qr: { vi: 'Mã QR tại quầy', en: 'Desk QR code' },
-  kiosk: { vi: 'Máy tại quầy', en: 'Kiosk' },
-  dossier: { vi: 'Mã trên phiếu hẹn', en: 'Receipt code' },
-  portal: { vi: 'Cổng dịch vụ công', en: 'Service portal' },
+  qr: inBothLanguages('channel.qr'),
+  kiosk: inBothLanguages('channel.kiosk'),
+  dossier: inBothLanguages('channel.dossier'),
+  portal: inBothLanguages('channel.portal'),
 };
 
 export const METRIC_NAMES: Record<TargetMetric, Names> = {
-  tthc: { vi: 'Hài lòng về giải quyết thủ tục hành chính', en: 'Satisfaction with administrative procedures' },
-  agency_service: {
-    vi: 'Hài lòng với sự phục vụ của cơ quan hành chính',
-    en: 'Satisfaction with the agencies’ service',
-  },
-  domain: { vi: 'Hài lòng theo lĩnh vực', en: 'Satisfaction in a domain' },
+  tthc: inBothLanguages('metric.tthc'),
+  agency_service: inBothLanguages('metric.agency_service'),
+  domain: inBothLanguages('metric.domain'),
 };
 
 const same = (name: string): Names => ({ vi: name, en: name });

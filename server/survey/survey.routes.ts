@@ -8,6 +8,7 @@ import { findDossierToken } from '../dossiers/dossier.repository.ts';
 import { AppError } from '../errors.ts';
 import { deskCode } from '../fields.ts';
 import { currentQuestionnaire } from '../questionnaires/questionnaire.repository.ts';
+import { unitContact } from '../units/unit.repository.ts';
 import { dossierToken } from '../responses/submission.schema.ts';
 import { validate } from '../validation.ts';
 import { buildSurvey } from './survey.ts';
@@ -32,7 +33,7 @@ export async function loadDeskSurvey(db: Db, code: string, channel?: 'qr' | 'kio
   const family = channel === 'kiosk' ? 'quick' : context.desk.questionnaire_code;
   const definition = await currentQuestionnaire(db, family);
   if (!definition) throw new AppError('questionnaire_unavailable');
-  return buildSurvey(context, definition, null);
+  return buildSurvey(context, definition, null, await unitContact(db, context.unit.id));
 }
 
 /** The survey of a receipt code, with the dossier's domain pre-set. */
@@ -46,7 +47,12 @@ export async function loadDossierSurvey(db: Db, tokenText: string): Promise<Surv
   assertTakesRatings(context);
   const definition = await currentQuestionnaire(db, context.desk.questionnaire_code);
   if (!definition) throw new AppError('questionnaire_unavailable');
-  return buildSurvey(context, definition, { expiresAt: token.expires_at, domainId: token.domain_id });
+  return buildSurvey(
+    context,
+    definition,
+    { expiresAt: token.expires_at, domainId: token.domain_id },
+    await unitContact(db, context.unit.id),
+  );
 }
 
 /** `/desks/:code`: what the survey page of a desk's QR code (or its kiosk) shows. */

@@ -8,7 +8,12 @@ export const surveySchema = z.object({
     name: z.string(),
     kioskIdleSeconds: z.int().describe('Seconds of inactivity after which a kiosk resets'),
   }),
-  unit: z.object({ name: z.string(), parentName: z.string().nullable() }),
+  unit: z.object({
+    name: z.string(),
+    parentName: z.string().nullable(),
+    hotline: z.string().nullable().describe('The hotline citizens may call, the unit’s or the nearest above it'),
+    complaintUrl: z.string().nullable().describe('The official channel for complaints, a web address'),
+  }),
   domains: z.array(z.object({ code: z.string(), name: text })).describe('Domains to choose from; one when pre-set'),
   dossier: z
     .object({ expiresAt: z.iso.datetime() })

@@ -8,11 +8,12 @@ export function buildSurvey(
   context: DeskWithContext,
   definition: QuestionnaireDefinition,
   dossier: { expiresAt: Date; domainId: number } | null,
+  contact: { hotline: string | null; complaintUrl: string | null },
 ): Survey {
   const domains = dossier ? context.domains.filter((domain) => domain.id === dossier.domainId) : context.domains;
   return {
     desk: { code: context.desk.code, name: context.desk.name, kioskIdleSeconds: context.desk.kiosk_idle_seconds },
-    unit: { name: context.unit.name, parentName: context.unit.parentName },
+    unit: { name: context.unit.name, parentName: context.unit.parentName, ...contact },
     domains: domains.map((domain) => ({ code: domain.code, name: { vi: domain.name_vi, en: domain.name_en } })),
     dossier: dossier ? { expiresAt: dossier.expiresAt.toISOString() } : null,
     questionnaire: {

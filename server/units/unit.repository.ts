@@ -31,11 +31,38 @@ export function listUnits(db: Db, official: Official) {
       'unit.valid_from',
       'unit.valid_until',
       'unit.merged_into_id',
+      'unit.hotline',
+      'unit.complaint_url',
     ])
     .select(sql<number>`(select count(*) from desk where desk.unit_id = unit.id)::integer`.as('desk_count'))
     .where(inScope(official, sql.ref('unit.id')))
     .orderBy('unit.id')
     .execute();
+}
+
+/**
+ * Where a citizen of this unit turns after rating: the unit's own hotline and complaint
+ * channel, or those of the nearest unit above it that has any (a commune without its own
+ * shows its province's).
+ */
+export async function unitContact(
+  db: Db,
+  unitId: number,
+): Promise<{ hotline: string | null; complaintUrl: string | null }> {
+  const { rows } = await sql<{ hotline: string | null; complaint_url: string | null }>`
+    with recursive up (id, parent_id, hotline, complaint_url, depth) as (
+      select id, parent_id, hotline, complaint_url, 0 from unit where id = ${unitId}::integer
+      union all
+      select unit.id, unit.parent_id, unit.hotline, unit.complaint_url, up.depth + 1
+      from unit join up on unit.id = up.parent_id
+      where up.depth < 32
+    )
+    select hotline, complaint_url from up
+    where hotline is not null or complaint_url is not null
+    order by depth
+    limit 1
+  `.execute(db);
+  return { hotline: rows[0]?.hotline ?? null, complaintUrl: rows[0]?.complaint_url ?? null };
 }
 
 /** Whether the unit is a root of the tree (the country), which is never closed or merged. */

@@ -5,7 +5,7 @@ import { requireRole } from '../auth/auth.middleware.ts';
 import type { OfficialsEnv } from '../auth/official-env.ts';
 import { isUniqueViolation } from '../db/errors.ts';
 import { AppError, fieldError } from '../errors.ts';
-import { calendarDate, idParam, rowId, text, unitCode } from '../fields.ts';
+import { calendarDate, idParam, phoneNumber, rowId, text, unitCode, webAddress } from '../fields.ts';
 import { jsonBodyLimit, requireJsonBody, someChange, validate } from '../validation.ts';
 import { createUnit, isRootUnit, listUnits, mergeUnit, unitLifetime } from './unit.repository.ts';
 
@@ -25,6 +25,9 @@ export const updateUnitSchema = someChange(
     name: unitName.optional(),
     /** The first day the unit is closed; null reopens it. */
     validUntil: calendarDate.nullable().optional(),
+    /** Shown to citizens after they rate; null removes it. */
+    hotline: phoneNumber.nullable().optional(),
+    complaintUrl: webAddress.nullable().optional(),
   }),
 );
 
@@ -66,6 +69,8 @@ export const unitRoutes = new Hono<OfficialsEnv>()
         validFrom: unit.valid_from,
         validUntil: unit.valid_until,
         mergedIntoId: unit.merged_into_id,
+        hotline: unit.hotline,
+        complaintUrl: unit.complaint_url,
         deskCount: unit.desk_count,
       })),
       200,
@@ -135,6 +140,8 @@ export const unitRoutes = new Hono<OfficialsEnv>()
           ...(input.code !== undefined ? { code: input.code } : {}),
           ...(input.name !== undefined ? { name: input.name } : {}),
           ...(input.validUntil !== undefined ? { valid_until: input.validUntil } : {}),
+          ...(input.hotline !== undefined ? { hotline: input.hotline } : {}),
+          ...(input.complaintUrl !== undefined ? { complaint_url: input.complaintUrl } : {}),
         })
         .where('id', '=', id)
         .execute()

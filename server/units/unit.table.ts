@@ -13,6 +13,10 @@ export interface UnitTable {
   /** First day the unit no longer exists: validity is [valid_from, valid_until). */
   valid_until: string | null;
   merged_into_id: number | null;
+  /** The unit's hotline, shown to citizens after they rate. */
+  hotline: Generated<string | null>;
+  /** The unit's official channel for complaints (a web address), shown after a rating. */
+  complaint_url: Generated<string | null>;
   created_at: Generated<Date>;
 }
 

@@ -6,11 +6,13 @@ import { DEMO_ACCOUNTS } from '../../server/demo/demo-accounts.ts';
 import { createTestDatabase } from '../database.ts';
 import { startTestServer, type TestServer } from '../server.ts';
 import { expectAccessible, launchChromium } from './chromium.ts';
+import { printedLines } from './print.ts';
 
 const { db } = await createTestDatabase();
 let server: TestServer;
 let browser: Browser;
-const year = new Date().getFullYear();
+// The year the dashboard opens on: Vietnam's, whatever the machine's time zone.
+const year = Number(vietnamToday().slice(0, 4));
 
 beforeAll(async () => {
   await seedDemo(db);
@@ -87,7 +89,7 @@ describe('dashboard', () => {
     const page = await signIn('quanly.hacthanh');
     await page.getByRole('heading', { name: /Phường Hạc Thành/ }).waitFor();
     await page.getByRole('combobox', { name: 'Loại kỳ báo cáo' }).selectOption({ label: 'Tháng' });
-    await page.getByRole('heading', { name: /Tháng 1\// }).waitFor();
+    await page.getByRole('heading', { name: /Tháng 01\/\d{4}/ }).waitFor();
     // A month of one ward's domain rarely reaches 400 answers: the report says so instead of judging.
     const domains = page.getByRole('table', { name: 'Theo lĩnh vực' });
     await domains.waitFor();
@@ -140,6 +142,117 @@ describe('dashboard', () => {
     await page.context().close();
   }, 60_000);
 });
+
+describe('what an official reads on the charts and on paper', () => {
+  it('months are written as officials write them, and months still to come are left out', async () => {
+    const page = await signIn('xem.thanhhoa');
+    const trend = page.getByRole('table', { name: 'Diễn biến theo tháng' });
+    await trend.waitFor();
+    const months = (await trend.locator('tbody th').allTextContents()).map((text) => text.trim());
+    const [thisYear, thisMonth] = vietnamToday().split('-').map(Number) as [number, number];
+    expect(months).toEqual(
+      Array.from({ length: thisMonth }, (_, index) => `Tháng ${String(index + 1).padStart(2, '0')}/${thisYear}`),
+    );
+    const axis = await page
+      .getByRole('img', { name: /Tỷ lệ hài lòng theo tháng/ })
+      .locator('text')
+      .allTextContents();
+    expect(axis.filter((text) => /^\d{2}\/\d{4}$/.test(text))).toEqual(
+      Array.from({ length: thisMonth }, (_, index) => `${String(index + 1).padStart(2, '0')}/${thisYear}`),
+    );
+    await page.context().close();
+  }, 60_000);
+
+  it('bar charts keep every name inside the chart and every value clear of the target line', async () => {
+    const page = await signIn('xem.thanhhoa');
+    const chart = page.getByRole('img', { name: /theo đơn vị trực thuộc/ });
+    await chart.waitFor();
+    const layout = await chart.evaluate((svg: SVGSVGElement) => {
+      const box = (element: SVGGraphicsElement) => {
+        const { x, y, width, height } = element.getBBox();
+        return { x, y, width, height };
+      };
+      return {
+        width: svg.viewBox.baseVal.width,
+        names: [...svg.querySelectorAll<SVGTextElement>('text.label')].map((text) => ({
+          text: text.textContent,
+          ...box(text),
+        })),
+        values: [...svg.querySelectorAll<SVGTextElement>('text.value')].map((text) => box(text)),
+        targets: [...svg.querySelectorAll<SVGLineElement>('line.target')].map((line) => line.x1.baseVal.value),
+      };
+    });
+    expect(layout.names.map((name) => name.text).join(' ')).toContain('Trung tâm Phục vụ hành chính công tỉnh');
+    for (const name of layout.names) {
+      expect(name.x, name.text!).toBeGreaterThanOrEqual(0);
+      expect(name.x + name.width, name.text!).toBeLessThanOrEqual(250);
+    }
+    expect(layout.targets.length).toBeGreaterThan(0);
+    for (const value of layout.values) {
+      expect(value.x + value.width).toBeLessThanOrEqual(layout.width);
+      for (const target of layout.targets)
+        expect(
+          target < value.x - 1 || target > value.x + value.width + 1,
+          `${target} in ${JSON.stringify(value)}`,
+        ).toBe(true);
+    }
+    await page.context().close();
+  }, 60_000);
+
+  it('a commune’s own target is drawn on its domain chart, so a domain below it shows', async () => {
+    const page = await signIn('xem.thanhhoa');
+    const thanhVinh = await db
+      .selectFrom('unit')
+      .select('id')
+      .where('code', '=', 'DEMO-TH-THANHVINH')
+      .executeTakeFirstOrThrow();
+    await page.goto(`${server.baseUrl}/officials/?unitId=${thanhVinh.id}&period=${year}`);
+    const chart = page.getByRole('img', { name: /Tỷ lệ hài lòng theo lĩnh vực/ });
+    await chart.waitFor();
+    await expect
+      .poll(() => page.getByText(/chỉ tiêu hài lòng về giải quyết TTHC của đơn vị \(trên 80%\)/).count())
+      .toBe(1);
+    // The line stands where the axis says 80%.
+    const { line, tick } = await chart.evaluate((svg: SVGSVGElement) => ({
+      line: svg.querySelector<SVGLineElement>('line.target')!.x1.baseVal.value,
+      tick: [...svg.querySelectorAll<SVGTextElement>('text.tick')].find((text) => text.textContent === '80%')!.x
+        .baseVal[0]!.value,
+    }));
+    expect(line).toBeCloseTo(tick, 5);
+    await page.context().close();
+  }, 60_000);
+
+  it('the printed report fits A4: every table inside the printable width, its columns all there', async () => {
+    const page = await signIn('xem.thanhhoa');
+    await page.goto(`${server.baseUrl}/officials/report?unitId=${await provinceId()}&period=${year}`);
+    await page.getByRole('table', { name: 'Theo lĩnh vực' }).waitFor();
+    await page.getByRole('img', { name: /Tỷ lệ hài lòng theo lĩnh vực/ }).waitFor();
+    const pdf = await page.pdf({ format: 'A4', preferCSSPageSize: true });
+    const lines = await printedLines(pdf);
+    const pages = new Set(lines.map((line) => line.page)).size;
+    // 20 mm left and 15 mm right margins, in CSS pixels.
+    const [left, right] = [(20 / 25.4) * 96, (15 / 25.4) * 96];
+    for (const line of lines) {
+      expect(line.x, line.text).toBeGreaterThanOrEqual(left - 2);
+      expect(line.x + line.width, line.text).toBeLessThanOrEqual(line.pageWidth - right + 2);
+    }
+    const text = lines.map((line) => line.text).join('\n');
+    // The domain table keeps its target, status and gap columns; the ranking its last one.
+    for (const heading of ['Chỉ tiêu', 'Đánh giá', 'Chênh lệch (điểm)', 'Hạng', 'Điểm trung bình'])
+      expect(text).toContain(heading);
+    // A desk's unit name stays on one line: no column is squeezed to a word a line.
+    expect(text).toMatch(/Phường Hạc Thành/);
+    // Rows flow across pages, many to a page.
+    expect(pages).toBeLessThanOrEqual(8);
+    expect(lines.length / pages).toBeGreaterThan(25);
+    await page.context().close();
+  }, 90_000);
+});
+
+/** Today in Vietnam, `YYYY-MM-DD`. */
+function vietnamToday(): string {
+  return new Date(Date.now() + 7 * 3_600_000).toISOString().slice(0, 10);
+}
 
 async function provinceId(): Promise<number> {
   return (await db.selectFrom('unit').select('id').where('code', '=', DEMO_PROVINCE_CODE).executeTakeFirstOrThrow()).id;

@@ -3,7 +3,8 @@ import type { Browser, Page } from 'playwright-core';
 import { pairKioskDevice } from '../../server/kiosks/kiosk-device.repository.ts';
 import type { Desk } from '../../server/desks/desk.table.ts';
 import { createTestDatabase } from '../database.ts';
-import { makeDesk } from '../factories.ts';
+import { domainIds, makeDesk } from '../factories.ts';
+import { makeOfficial } from '../officials.ts';
 import { startTestServer, type TestServer } from '../server.ts';
 import { expectAccessible, launchChromium, tablet } from './chromium.ts';
 
@@ -166,7 +167,8 @@ describe('kiosk', () => {
   }, 60_000);
 
   it('the thank-you screen never shows which face was chosen, and the next citizen starts in Vietnamese', async () => {
-    const { desk } = await makeDesk(db, { domains: ['land'] });
+    const { desk, unit } = await makeDesk(db, { domains: ['land'] });
+    await db.updateTable('unit').set({ hotline: '1900 1234' }).where('id', '=', unit.id).execute();
     const page = await pairedKiosk(desk);
     await page.getByRole('button', { name: 'Switch to English' }).click();
     await page.getByRole('button', { name: 'Very satisfied' }).click();
@@ -178,13 +180,61 @@ describe('kiosk', () => {
     await page.getByRole('button', { name: 'Bỏ qua' }).click();
     await thanks(page).waitFor();
     const afterUnhappy = await page.locator('main').innerHTML();
-    expect(afterUnhappy.replace('Cảm ơn Ông/Bà đã đánh giá!', '').replace(/Ý kiến[^<]*/, '')).toBe(
-      afterHappy.replace('Thank you for your rating!', '').replace(/Your opinion[^<]*/, ''),
-    );
+    // The same screen but for its language (the unit's contact section is worded in each).
+    const wordless = (html: string) => html.replace(/>[^<]*</g, '><');
+    expect(wordless(afterUnhappy)).toBe(wordless(afterHappy));
+    for (const html of [afterHappy, afterUnhappy]) expect(html).not.toMatch(/hài lòng|satisfied/i);
     expect(afterUnhappy).not.toContain('<svg');
+    // The unit's hotline is on the thanks, as text: a link would take the tablet away from the kiosk.
+    expect(await page.locator('main').getByText('1900 1234').count()).toBe(1);
+    expect(await page.locator('main a').count()).toBe(0);
     await expect.poll(async () => (await ratingsOfDesk(desk.id)).map((rating) => rating.score)).toEqual([5, 1]);
     await page.context().close();
   }, 60_000);
+
+  it('a rating the server refuses for good shows in the corner count, and on the desk’s page once reported', async () => {
+    const { desk, unit } = await makeDesk(db, { domains: ['land', 'construction'] });
+    const page = await pairedKiosk(desk);
+    await page.context().setOffline(true);
+    await page.getByRole('button', { name: 'Xây dựng' }).click();
+    await face(page, 'Hài lòng').click();
+    await thanks(page).waitFor();
+    await expect.poll(() => page.getByRole('status').last().textContent()).toContain('1 đánh giá chờ gửi');
+    // Meanwhile the desk stops serving construction: the server refuses the rating for good.
+    const [construction] = await domainIds(db, ['construction']);
+    await db.deleteFrom('desk_domain').where('desk_id', '=', desk.id).where('domain_id', '=', construction!).execute();
+    await page.context().setOffline(false);
+    await expect
+      .poll(() => page.getByRole('status').last().textContent(), { timeout: 20_000 })
+      .toContain('1 đánh giá bị từ chối');
+    expect(await page.getByRole('status').last().textContent()).not.toContain('chờ gửi');
+    expect(await ratingsOfDesk(desk.id)).toEqual([]);
+
+    // The tablet reports it at once, and staff find it on the desk's page.
+    await expect
+      .poll(() => db.selectFrom('kiosk_refusal').select('code').execute(), { timeout: 20_000 })
+      .toContainEqual({ code: 'invalid_rating' });
+    const manager = await makeOfficial(db, 'manager', unit);
+    const office = await (
+      await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: 'vi-VN' })
+    ).newPage();
+    await office.goto(`${server.baseUrl}/officials/desks/${desk.id}`);
+    await office.getByLabel('Tên đăng nhập').fill(manager.username);
+    await office.getByLabel('Mật khẩu').fill(manager.password);
+    await office.getByRole('button', { name: 'Đăng nhập' }).click();
+    const refused = office.getByRole('region', { name: 'Đánh giá bị máy chủ từ chối' });
+    const row = refused.getByRole('row').filter({ hasText: 'Đánh giá không khớp với quầy hoặc phiếu khảo sát.' });
+    await row.waitFor();
+    expect(await refused.getByRole('row').count()).toBe(2);
+    await office.getByRole('button', { name: 'English' }).click();
+    await office
+      .getByRole('region', { name: 'Ratings the server refused' })
+      .getByRole('row')
+      .filter({ hasText: 'The rating does not fit the desk or questionnaire.' })
+      .waitFor();
+    await office.context().close();
+    await page.context().close();
+  }, 90_000);
 
   for (const language of ['vi', 'en'] as const) {
     it(`axe finds no serious violation on the kiosk screens, in ${language}`, async () => {

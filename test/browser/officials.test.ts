@@ -6,6 +6,7 @@ import { createTestDatabase } from '../database.ts';
 import { makeDesk, makeUnit, quickRating } from '../factories.ts';
 import { makeOfficial } from '../officials.ts';
 import { decodePdf, decodeSvg } from '../qr-reader.ts';
+import { decodeRegions, overlap, printedLines, type Box } from './print.ts';
 import { startTestServer, type TestServer } from '../server.ts';
 import { expectAccessible, launchChromium } from './chromium.ts';
 
@@ -100,8 +101,6 @@ describe('officials’ app in Chromium', () => {
     );
     const codeUrl = decodeSvg(svg)!;
     expect(codeUrl).toMatch(new RegExp(`^${server.baseUrl}/r/[A-Za-z0-9_-]{20}$`));
-    const labelsPrinted = await page.pdf({ format: 'A4' });
-    expect((await decodePdf(labelsPrinted))[0]).toBeDefined();
 
     // The code opens the right survey on a phone, with its domain set.
     const phone = await (await browser.newContext({ viewport: { width: 360, height: 740 }, isMobile: true })).newPage();
@@ -118,6 +117,79 @@ describe('officials’ app in Chromium', () => {
     expect(session).toBe(401);
     await page.context().close();
   }, 90_000);
+
+  it('receipt-code labels, on screen and on A4: text beside the code, nothing overlapping, each QR its own code', async () => {
+    const { desk } = await makeDesk(db, { unit: commune, domains: ['civil_status'] });
+    const page = await signedIn();
+    await page.goto(`${server.baseUrl}/officials/desks/${desk.id}`);
+    await page.getByLabel('Lĩnh vực của hồ sơ').selectOption({ label: 'Hộ tịch' });
+    await page.getByLabel('Số mã').fill('3');
+    await page.getByRole('button', { name: 'Cấp mã' }).click();
+    const labels = page.getByRole('list', { name: 'Nhãn mã đánh giá' }).getByRole('listitem');
+    await expect.poll(() => labels.count()).toBe(3);
+    const urls = (await labels.locator('code').allTextContents()).map((text) => `http://${text}`);
+    expect(new Set(urls).size).toBe(3);
+
+    /** Each label's box and its QR code's, and whether its text stays inside it. */
+    const measure = () =>
+      labels.evaluateAll((items) =>
+        items.map((item) => {
+          const box = (element: Element) => {
+            const rect = element.getBoundingClientRect();
+            return { x: rect.x + scrollX, y: rect.y + scrollY, width: rect.width, height: rect.height };
+          };
+          const text = item.querySelector('.text')!;
+          return {
+            label: box(item),
+            qr: box(item.querySelector('img')!),
+            text: box(text),
+            textFits: text.scrollHeight <= item.clientHeight && text.scrollWidth <= text.clientWidth + 1,
+          };
+        }),
+      );
+    // On screen, the text has a column of its own beside the 26 mm code.
+    for (const { label, qr, text, textFits } of await measure()) {
+      expect(qr.width).toBeGreaterThan(90);
+      expect(qr.width).toBeLessThan(105);
+      expect(text.width).toBeGreaterThan(100);
+      expect(text.x).toBeGreaterThanOrEqual(qr.x + qr.width);
+      expect(text.x + text.width).toBeLessThanOrEqual(label.x + label.width);
+      expect(textFits).toBe(true);
+    }
+
+    // On A4 paper: laid out at the paper's width, as the print dialog does.
+    await page.setViewportSize({ width: 794, height: 1123 });
+    await page.emulateMedia({ media: 'print' });
+    const printed = await measure();
+    const pdf = await page.pdf({ format: 'A4' });
+    const lines = (await printedLines(pdf)).filter((line) => line.page === 0);
+    expect(lines.length).toBeGreaterThanOrEqual(9);
+    const inside = (line: Box, box: Box) =>
+      line.x >= box.x - 1 &&
+      line.y >= box.y - 1 &&
+      line.x + line.width <= box.x + box.width + 1 &&
+      line.y + line.height <= box.y + box.height + 1;
+    for (const line of lines) {
+      // Every line of text is inside one label, clear of that label's code.
+      const owners = printed.filter(({ label }) => inside(line, label));
+      expect(owners, line.text).toHaveLength(1);
+      expect(overlap(line, owners[0]!.qr), line.text).toBe(false);
+      for (const other of lines)
+        if (other !== line) expect(overlap(line, other), `${line.text} / ${other.text}`).toBe(false);
+    }
+    for (const [index, { label }] of printed.entries())
+      for (const other of printed.slice(index + 1)) expect(overlap(label, other.label)).toBe(false);
+    // Every QR code reads as its own label's address.
+    const margin = 8;
+    const regions = printed.map(({ qr }) => ({
+      x: qr.x - margin,
+      y: qr.y - margin,
+      width: qr.width + 2 * margin,
+      height: qr.height + 2 * margin,
+    }));
+    expect(await decodeRegions(pdf, regions)).toEqual(urls);
+    await page.context().close();
+  }, 60_000);
 
   it('shows comments and unit names as text, never as markup', async () => {
     const hostile = await makeUnit(db, {

@@ -194,6 +194,122 @@ describe('survey page on a phone', () => {
     await page.context().close();
   });
 
+  it('a queued rating sent by the service worker (Background Sync) is confirmed on the page', async () => {
+    const { desk } = await makeDesk(db, { domains: ['land'] });
+    const page = await openSurvey(`/s/${desk.code}`);
+    await page.evaluate(() => navigator.serviceWorker.ready.then(() => undefined));
+    // The page's own attempts keep failing, as on a phone whose connection comes and goes;
+    // the service worker's fail too until the browser's sync below.
+    let workerMaySend = false;
+    await page
+      .context()
+      .route('**/api/v1/public/responses', (route) =>
+        workerMaySend && route.request().serviceWorker() ? route.continue() : route.abort('internetdisconnected'),
+      );
+    await page.getByRole('radio', { name: 'Hài lòng', exact: true }).check();
+    await page.getByRole('button', { name: 'Gửi đánh giá' }).click();
+    await expect.poll(() => page.getByRole('alert').textContent(), { timeout: 15_000 }).toContain('mất kết nối');
+    expect(await ratingsOfDesk(desk.id)).toEqual([]);
+
+    // The browser fires the sync the page asked for, as it does when the network returns.
+    const cdp = await page.context().newCDPSession(page);
+    const registration = new Promise<string>((resolve) =>
+      cdp.on('ServiceWorker.workerRegistrationUpdated', ({ registrations }) => {
+        const found = registrations.find((candidate) => !candidate.isDeleted);
+        if (found) resolve(found.registrationId);
+      }),
+    );
+    await cdp.send('ServiceWorker.enable');
+    workerMaySend = true;
+    await cdp.send('ServiceWorker.dispatchSyncEvent', {
+      origin: server.baseUrl,
+      registrationId: await registration,
+      tag: 'sipas-send',
+      lastChance: false,
+    });
+    await expect.poll(() => page.getByText('Đã gửi xong').count(), { timeout: 15_000 }).toBe(1);
+    expect(await ratingsOfDesk(desk.id)).toHaveLength(1);
+    await page.context().close();
+  });
+
+  it('"Try sending now" sends a queued rating at once and thanks the citizen', async () => {
+    const { desk } = await makeDesk(db, { domains: ['land'] });
+    const page = await (await phone(browser)).newPage();
+    // The page's clock stands still, so that no retry timer sends the rating before the button.
+    await page.clock.install();
+    await page.goto(`${server.baseUrl}/s/${desk.code}`);
+    let connected = false;
+    await page
+      .context()
+      .route('**/api/v1/public/responses', (route) =>
+        connected ? route.continue() : route.abort('internetdisconnected'),
+      );
+    await page.getByRole('radio', { name: 'Rất hài lòng' }).check();
+    await page.getByRole('button', { name: 'Gửi đánh giá' }).click();
+    await page.getByRole('button', { name: 'Thử gửi lại ngay' }).waitFor({ timeout: 15_000 });
+    expect(await ratingsOfDesk(desk.id)).toEqual([]);
+    connected = true;
+    // Forced: with the clock still, the page never paints the frames a normal click waits for.
+    await page.getByRole('button', { name: 'Thử gửi lại ngay' }).click({ force: true });
+    await expect.poll(() => page.getByText('Đã gửi xong').count(), { timeout: 5_000 }).toBe(1);
+    expect(await ratingsOfDesk(desk.id)).toHaveLength(1);
+    await page.context().close();
+  });
+
+  it('the full questionnaire says which question the citizen is at and how many are left', async () => {
+    const { desk } = await makeDesk(db, { domains: ['health'], questionnaire: 'full' });
+    const page = await openSurvey(`/s/${desk.code}`);
+    const legends = page.locator('legend');
+    await legends.first().waitFor();
+    const numbered = (await legends.allTextContents()).filter((text) => /^Câu \d+\/\d+/.test(text));
+    const total = numbered.length;
+    expect(total).toBeGreaterThan(10);
+    numbered.forEach((text, index) => expect(text.startsWith(`Câu ${index + 1}/${total}`)).toBe(true));
+    // The overall question comes last.
+    expect(numbered.at(-1)).toContain('Nhìn chung');
+
+    const progress = page.getByText(/Đã trả lời \d+\/\d+ câu/);
+    await expect.poll(() => progress.textContent()).toBe(`Đã trả lời 0/${total} câu, còn ${total} câu`);
+    await page
+      .getByRole('group', { name: 'Công chức có thái độ lịch sự, tôn trọng' })
+      .getByRole('radio', { name: 'Rất hài lòng' })
+      .check();
+    await page
+      .getByRole('group', { name: 'Phí, lệ phí phải nộp đúng quy định' })
+      .getByRole('radio', { name: 'Không ý kiến' })
+      .check();
+    await expect.poll(() => progress.textContent()).toBe(`Đã trả lời 2/${total} câu, còn ${total - 2} câu`);
+    // It stays in sight at the bottom of the screen while the citizen scrolls.
+    await page.evaluate(() => window.scrollTo(0, 400));
+    const box = (await progress.boundingBox())!;
+    expect(box.y + box.height).toBeLessThanOrEqual(740);
+    expect(box.y).toBeGreaterThan(600);
+    await page.context().close();
+  });
+
+  it('the thanks show the unit’s hotline and complaint channel, and ask nothing of the citizen', async () => {
+    const province = await makeUnit(db, { kind: 'province', name: 'Tỉnh Có Đường Dây Nóng' });
+    await db
+      .updateTable('unit')
+      .set({ hotline: '0237 3852 100', complaint_url: 'https://dichvucong.example.gov.vn/phan-anh' })
+      .where('id', '=', province.id)
+      .execute();
+    // A commune without its own contact shows its province's.
+    const commune = await makeUnit(db, { parent_id: province.id });
+    const { desk } = await makeDesk(db, { unit: commune, domains: ['land'] });
+    const page = await openSurvey(`/s/${desk.code}`);
+    await page.getByRole('radio', { name: 'Hài lòng', exact: true }).check();
+    await page.getByRole('button', { name: 'Gửi đánh giá' }).click();
+    await page.getByText('Cảm ơn Ông/Bà đã đánh giá!').waitFor();
+    const hotline = page.getByRole('link', { name: '0237 3852 100' });
+    expect(await hotline.getAttribute('href')).toBe('tel:02373852100');
+    const complaint = page.getByRole('link', { name: 'dichvucong.example.gov.vn/phan-anh' });
+    expect(await complaint.getAttribute('href')).toBe('https://dichvucong.example.gov.vn/phan-anh');
+    expect(await page.locator('input, textarea').count()).toBe(0);
+    await expectNoSidewaysScroll(page);
+    await page.context().close();
+  });
+
   it('fits a 360 px screen and 200% zoom without sideways scrolling, with large touch targets', async () => {
     const { desk } = await makeDesk(db, { domains: ['land', 'construction'], questionnaire: 'full' });
     const page = await openSurvey(`/s/${desk.code}`);
@@ -212,9 +328,10 @@ describe('receipt codes', () => {
     const { desk } = await makeDesk(db, { domains: ['land', 'civil_status'] });
     const token = await makeDossierToken(db, desk, { domain: 'civil_status' });
     const page = await openSurvey(`/r/${token}`);
-    // The domain comes with the code: straight to the question.
+    // The domain comes with the code: straight to the question, which says what is rated.
     await page.getByRole('radio', { name: 'Rất hài lòng' }).check();
-    expect(await page.getByText('Lĩnh vực').count()).toBe(0);
+    await expect.poll(() => page.getByText('Lĩnh vực:').textContent()).toMatch(/Lĩnh vực:\s*Hộ tịch/);
+    expect(await page.getByRole('button', { name: 'Đổi lĩnh vực' }).count()).toBe(0);
     await page.getByRole('button', { name: 'Gửi đánh giá' }).click();
     await expect.poll(() => page.getByText('Cảm ơn Ông/Bà đã đánh giá!').count()).toBe(1);
     expect(await ratingsOfDesk(desk.id)).toEqual([
@@ -236,6 +353,31 @@ describe('receipt codes', () => {
     await expect.poll(() => page.getByRole('alert').textContent()).toContain('hết hạn');
     await page.getByRole('button', { name: 'Switch to English' }).click();
     await expect.poll(() => page.getByRole('alert').textContent()).toContain('can no longer be used');
+    await page.context().close();
+  });
+});
+
+describe('home page', () => {
+  it('a desk code typed in capitals, with spaces, opens that desk’s survey', async () => {
+    const { desk, unit } = await makeDesk(db, { domains: ['land'] });
+    const page = await (await phone(browser, { bypassCSP: true })).newPage();
+    await page.goto(`${server.baseUrl}/`);
+    await expectAccessible(page, 'home');
+    await expectNoSidewaysScroll(page);
+    await page.getByLabel('Mã quầy').fill(`  ${desk.code.toUpperCase()} `);
+    await page.getByRole('button', { name: 'Đánh giá', exact: true }).click();
+    await page.getByText(unit.name).first().waitFor();
+    expect(new URL(page.url()).pathname).toBe(`/s/${desk.code}`);
+    await page.getByRole('radio', { name: 'Rất hài lòng' }).waitFor();
+    await page.context().close();
+  });
+
+  it('a code typed in capitals straight into the address leads to the same survey', async () => {
+    const { desk, unit } = await makeDesk(db, { domains: ['land'] });
+    const page = await (await phone(browser)).newPage();
+    await page.goto(`${server.baseUrl}/s/${desk.code.toUpperCase()}`);
+    await page.getByText(unit.name).first().waitFor();
+    expect(new URL(page.url()).pathname).toBe(`/s/${desk.code}`);
     await page.context().close();
   });
 });

@@ -306,6 +306,11 @@ const cases: Record<string, Case> = {
     status: 200,
     call: async (where) => ({ method: 'GET', path: `/follow-ups?unitId=${unitOf(where).id}` }),
   },
+  'GET /follow-ups/counts': {
+    roles,
+    status: 200,
+    call: async (where) => ({ method: 'GET', path: `/follow-ups/counts?deskId=${deskOf(where).id}` }),
+  },
   'PUT /follow-ups/:id': {
     roles: ['admin', 'manager'],
     status: 204,

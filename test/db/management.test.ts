@@ -29,6 +29,41 @@ beforeAll(async () => {
 const errorCode = async (response: Response) => ((await response.json()) as { error: { code: string } }).error.code;
 
 describe('units', () => {
+  it('a manager sets the unit’s hotline and complaint channel; the surveys of its desks, and of units below, carry them', async () => {
+    const unit = await makeUnit(db, { parent_id: commune.id });
+    const below = await makeUnit(db, { parent_id: unit.id });
+    const { desk } = await makeDesk(db, { unit: below, domains: ['land'] });
+    const refused = await manager.request('PATCH', `/units/${unit.id}`, {
+      hotline: 'gọi tôi',
+      complaintUrl: 'javascript:alert(1)',
+    });
+    expect(refused.status).toBe(400);
+    const { error } = (await refused.json()) as {
+      error: { fields: { path: string; code: string; params?: object }[] };
+    };
+    expect([...new Set(error.fields.map((field) => field.path))].sort()).toEqual(['complaintUrl', 'hotline']);
+    expect(error.fields.find((field) => field.path === 'complaintUrl')).toMatchObject({
+      code: 'invalid_format',
+      params: { format: 'url' },
+    });
+
+    const saved = await manager.request('PATCH', `/units/${unit.id}`, {
+      hotline: ' (0237) 3.852.100 ',
+      complaintUrl: 'https://dichvucong.example.gov.vn/phản-ánh',
+    });
+    expect(saved.status).toBe(204);
+    const survey = async () =>
+      ((await (await server.get(`/api/v1/public/desks/${desk.code}`)).json()) as { unit: object }).unit;
+    expect(await survey()).toMatchObject({
+      hotline: '(0237) 3.852.100',
+      complaintUrl: 'https://dichvucong.example.gov.vn/ph%E1%BA%A3n-%C3%A1nh',
+    });
+    expect((await manager.request('PATCH', `/units/${unit.id}`, { hotline: null, complaintUrl: null })).status).toBe(
+      204,
+    );
+    expect(await survey()).toMatchObject({ hotline: null, complaintUrl: null });
+  });
+
   it('a manager creates units under its own, never a second root, and never a duplicate code', async () => {
     const created = await manager.request('POST', '/units', {
       code: `T-${randomUUID().slice(0, 8)}`,
@@ -323,5 +358,60 @@ describe('follow-up of comments and low ratings', () => {
     expect((await list(`&before=${low}`)).map((item) => item.id)).toEqual([comment]);
     expect((await manager.request('PUT', `/follow-ups/${good}`, { status: 'answered' })).status).toBe(404);
     expect((await manager.request('PUT', `/follow-ups/${low}`, { status: 'done' })).status).toBe(400);
+  });
+
+  it('lists by the time of rating, newest first, pages without a repeat or a gap, and counts each status', async () => {
+    const { desk } = await makeDesk(db, { unit: commune, domains: ['land', 'health'] });
+    const daysAgo = (days: number) => new Date(Date.now() - days * 86_400_000);
+    const post = async (body: Record<string, unknown>) =>
+      (
+        (await (
+          await server.post('/api/v1/public/responses', quickRating({ deskCode: desk.code, ...body }))
+        ).json()) as { id: number }
+      ).id;
+    // A tablet sends days later what it kept offline: arrival order is not rating order.
+    const today = await post({ answers: { overall: 1 }, clientTime: daysAgo(0).toISOString() });
+    const fiftyDaysAgo = await post({ answers: { overall: 2 }, clientTime: daysAgo(50).toISOString() });
+    const twentyDaysAgo = await post({
+      answers: { overall: 5 },
+      comment: 'Phòng chờ nóng',
+      domain: 'health',
+      clientTime: daysAgo(20).toISOString(),
+    });
+
+    type Item = { id: number; ratedAt: string };
+    const list = async (query: string) =>
+      ((await (await manager.request('GET', `/follow-ups?deskId=${desk.id}${query}`)).json()) as Item[]).map(
+        (item) => item.id,
+      );
+    expect(await list('')).toEqual([today, twentyDaysAgo, fiftyDaysAgo]);
+
+    // Keyset paging on (time of rating, id): one item a page, each once.
+    const pages: number[] = [];
+    let before = '';
+    for (;;) {
+      const page = await list(`&limit=1${before}`);
+      if (page.length === 0) break;
+      pages.push(...page);
+      before = `&before=${page[0]}`;
+    }
+    expect(pages).toEqual([today, twentyDaysAgo, fiftyDaysAgo]);
+
+    expect(await list('&domain=health')).toEqual([twentyDaysAgo]);
+    const vietnamDay = (at: Date) => new Date(at.getTime() + 7 * 3_600_000).toISOString().slice(0, 10);
+    const day = vietnamDay(daysAgo(50));
+    expect(await list(`&period=${day}..${day}`)).toEqual([fiftyDaysAgo]);
+
+    expect((await manager.request('PUT', `/follow-ups/${today}`, { status: 'answered' })).status).toBe(204);
+    const counts = await manager.request('GET', `/follow-ups/counts?deskId=${desk.id}`);
+    expect(await counts.json()).toEqual({ received: 2, in_progress: 0, answered: 1 });
+    const healthCounts = await manager.request('GET', `/follow-ups/counts?deskId=${desk.id}&domain=health`);
+    expect(await healthCounts.json()).toEqual({ received: 1, in_progress: 0, answered: 0 });
+    expect(await list('&status=answered')).toEqual([today]);
+
+    // A desk outside the manager's scope is not found, like one that does not exist.
+    const { desk: elsewhere } = await makeDesk(db);
+    expect((await manager.request('GET', `/follow-ups?deskId=${elsewhere.id}`)).status).toBe(404);
+    expect((await manager.request('GET', `/follow-ups/counts?deskId=${elsewhere.id}`)).status).toBe(404);
   });
 });

@@ -1,3 +1,5 @@
+import type { RefusedRating } from '../lib/rating-queue.ts';
+
 /** What a tablet standing at a desk all day needs from the browser. */
 
 /** Keeps the screen on where the browser allows it, again after the tab was hidden. */
@@ -36,14 +38,30 @@ export async function cacheShellForOffline(registration: ServiceWorkerRegistrati
 
 const STATUS_EVERY_MS = 60_000;
 
-/** Tells the server, every minute, how many ratings wait on this tablet; learns if it was unpaired. */
-export function reportStatus(key: string, pending: () => number, onPaired: (paired: boolean) => void): void {
+/** What a tablet tells the server about itself. */
+export interface DeviceStatus {
+  /** Ratings waiting on the tablet to be sent. */
+  queueLength: number;
+  /** Ratings the server refused for good, newest first (at most 50). */
+  refused: RefusedRating[];
+}
+
+/**
+ * Tells the server, every minute, how many ratings wait on this tablet and which ones it
+ * refused, so that staff see them on the desk's page; learns if the tablet was unpaired.
+ * Returns a function that reports at once, for when something worth telling happened.
+ */
+export function reportStatus(
+  key: string,
+  status: () => Promise<DeviceStatus>,
+  onPaired: (paired: boolean) => void,
+): () => void {
   const report = async () => {
     try {
       const response = await fetch('/api/v1/public/kiosk/status', {
         method: 'POST',
         headers: { 'content-type': 'application/json', 'x-kiosk-key': key },
-        body: JSON.stringify({ queueLength: pending() }),
+        body: JSON.stringify(await status()),
       });
       if (response.status === 401 || response.status === 403) onPaired(false);
       else if (response.ok) onPaired(true);
@@ -53,4 +71,5 @@ export function reportStatus(key: string, pending: () => number, onPaired: (pair
   };
   void report();
   setInterval(report, STATUS_EVERY_MS);
+  return () => void report();
 }

@@ -19,11 +19,29 @@ export type SendResult =
   | { kind: 'unpaired' }
   | { kind: 'rejected'; status: number; code: string };
 
+/** What finally became of a queued rating: acknowledged, or refused for good with the server's code. */
+export type Settlement = { kind: 'sent' } | { kind: 'rejected'; code: string };
+
+/** A settlement as it is told to every page of the device (see `announce`). */
+export type Settled = Settlement & { id: number };
+
+/** A rating the server refused for good, as a kiosk reports it to the server. */
+export interface RefusedRating {
+  idempotencyKey: string;
+  code: string;
+  /** When it was rated (the rating's client time). */
+  ratedAt: string | null;
+}
+
 const DB_NAME = 'sipas';
 const PENDING = 'pending';
 const REJECTED = 'rejected';
 const SETTINGS = 'settings';
 const LOCK = 'sipas-rating-queue';
+/** The broadcast channel on which whoever sends a rating tells the device's other pages. */
+export const SETTLED_CHANNEL = 'sipas-rating-settled';
+/** A request that has not been answered in this time is taken as lost, and retried. */
+const SEND_TIMEOUT_MS = 20_000;
 
 function request<T>(req: IDBRequest<T>): Promise<T> {
   return new Promise((resolve, reject) => {
@@ -38,6 +56,9 @@ export class RatingQueue {
     private readonly memory: QueuedRating[],
     private readonly memoryKeys: Map<string, string>,
   ) {}
+
+  /** Without IndexedDB: the codes of ratings refused for good, by their place in the queue. */
+  private readonly memoryRefusals = new Map<number, string>();
 
   /** Opens the device queue; without IndexedDB (some private modes) it lives in memory. */
   static async open(): Promise<RatingQueue> {
@@ -104,20 +125,56 @@ export class RatingQueue {
   async reject(rating: QueuedRating, status: number, code: string): Promise<void> {
     if (this.db) {
       const transaction = this.db.transaction([PENDING, REJECTED], 'readwrite');
-      const { id: _id, ...kept } = rating;
-      transaction.objectStore(REJECTED).add({ ...kept, status, code, rejectedAt: Date.now() });
+      const { id, ...kept } = rating;
+      transaction.objectStore(REJECTED).add({ ...kept, queueId: id, status, code, rejectedAt: Date.now() });
       transaction.objectStore(PENDING).delete(rating.id!);
       await new Promise<void>((resolve, reject) => {
         transaction.oncomplete = () => resolve();
         transaction.onerror = () => reject(transaction.error);
       });
     } else {
+      this.memoryRefusals.set(rating.id!, code);
       await this.remove(rating.id!);
     }
   }
 
+  /**
+   * Where a rating added to this queue is now: still waiting, refused for good (with the
+   * server's code), or gone from the queue, which only an acknowledgement does.
+   */
+  async stateOf(id: number): Promise<{ kind: 'pending' } | Settlement> {
+    if (!this.db) {
+      if (this.memory.some((rating) => rating.id === id)) return { kind: 'pending' };
+      const code = this.memoryRefusals.get(id);
+      return code === undefined ? { kind: 'sent' } : { kind: 'rejected', code };
+    }
+    const transaction = this.db.transaction([PENDING, REJECTED], 'readonly');
+    const [pending, rejected] = await Promise.all([
+      request(transaction.objectStore(PENDING).count(id)),
+      request(transaction.objectStore(REJECTED).getAll()),
+    ]);
+    if (pending > 0) return { kind: 'pending' };
+    const refusal = (rejected as { queueId?: number; code: string }[]).find((kept) => kept.queueId === id);
+    return refusal ? { kind: 'rejected', code: refusal.code } : { kind: 'sent' };
+  }
+
+  /** The newest ratings refused for good, newest first, as a kiosk reports them. */
+  async refused(limit: number): Promise<RefusedRating[]> {
+    if (!this.db) return [];
+    const store = this.db.transaction(REJECTED, 'readonly').objectStore(REJECTED);
+    const kept = (await request(store.getAll())) as { body: QueuedRating['body']; code: string }[];
+    return kept
+      .slice(-limit)
+      .reverse()
+      .map(({ body, code }) => ({
+        idempotencyKey: String(body.idempotencyKey),
+        code,
+        ratedAt: typeof body.clientTime === 'string' ? body.clientTime : null,
+      }));
+  }
+
   async counts(): Promise<{ pending: number; rejected: number }> {
-    if (!this.db) return { pending: this.memory.length, rejected: 0 };
+    if (!this.db) return { pending: this.memory.length, rejected: this.memoryRefusals.size };
     const transaction = this.db.transaction([PENDING, REJECTED], 'readonly');
     const [pending, rejected] = await Promise.all([
       request(transaction.objectStore(PENDING).count()),
@@ -131,14 +188,21 @@ export class RatingQueue {
 export async function sendRating(rating: QueuedRating, kioskKey: string | undefined): Promise<SendResult> {
   if (rating.body.channel === 'kiosk' && !kioskKey) return { kind: 'unpaired' };
   let response: Response;
+  // A request sent as the connection drops can hang for minutes; the same idempotency key
+  // makes the next attempt safe even if this one did arrive.
+  const abort = new AbortController();
+  const timer = setTimeout(() => abort.abort(), SEND_TIMEOUT_MS);
   try {
     response = await fetch('/api/v1/public/responses', {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...(kioskKey ? { 'x-kiosk-key': kioskKey } : {}) },
       body: JSON.stringify(rating.body),
+      signal: abort.signal,
     });
   } catch {
     return { kind: 'retry', afterMs: 0, reason: 'offline' };
+  } finally {
+    clearTimeout(timer);
   }
   if (response.status === 200 || response.status === 201) {
     const { id } = (await response.json()) as { id: number };
@@ -158,9 +222,22 @@ export async function sendRating(rating: QueuedRating, kioskKey: string | undefi
 }
 
 /**
+ * Tells every page of the device what became of a rating. The page that queued it may
+ * not be the one that sent it: the service worker (Background Sync) or another tab may
+ * have sent it first, and the citizen must still be thanked.
+ */
+function announce(settled: Settled): void {
+  if (typeof BroadcastChannel !== 'function') return;
+  const channel = new BroadcastChannel(SETTLED_CHANNEL);
+  channel.postMessage(settled);
+  channel.close();
+}
+
+/**
  * Sends queued ratings oldest first, one at a time, until the queue is empty or an
  * attempt must wait; returns the result that stopped it. A Web Lock keeps the page and
- * the service worker from sending the same queue at once, so the order holds.
+ * the service worker from sending the same queue at once, so the order holds. Each
+ * rating sent or refused is announced to the device's pages.
  */
 export async function flushQueue(
   queue: RatingQueue,
@@ -175,8 +252,13 @@ export async function flushQueue(
           ? await queue.kioskKey(rating.body.deskCode)
           : undefined;
       const result = await sendRating(rating, kioskKey);
-      if (result.kind === 'sent') await queue.remove(rating.id!);
-      else if (result.kind === 'rejected') await queue.reject(rating, result.status, result.code);
+      if (result.kind === 'sent') {
+        await queue.remove(rating.id!);
+        announce({ id: rating.id!, kind: 'sent' });
+      } else if (result.kind === 'rejected') {
+        await queue.reject(rating, result.status, result.code);
+        announce({ id: rating.id!, kind: 'rejected', code: result.code });
+      }
       onProgress?.(result, rating);
       if (result.kind === 'retry' || result.kind === 'unpaired') return result;
     }

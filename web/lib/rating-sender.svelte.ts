@@ -1,14 +1,45 @@
-import { flushQueue, RatingQueue, type QueuedRating, type SendResult } from './rating-queue.ts';
+import {
+  flushQueue,
+  RatingQueue,
+  SETTLED_CHANNEL,
+  type QueuedRating,
+  type RefusedRating,
+  type SendResult,
+  type Settled,
+  type Settlement,
+} from './rating-queue.ts';
 
 export type SenderState = 'idle' | 'sending' | 'offline' | 'waiting' | 'unpaired';
+
+/** What a page learns about a rating it queued: settled, or still waiting and why. */
+export type RatingNews = Settlement | { kind: 'waiting'; reason: 'offline' | 'server' | 'rate_limited' | 'unpaired' };
 
 // A tablet at a desk should send what it kept soon after the server is back; thousands of
 // them retrying this often during an outage are still a light load.
 const MAX_BACKOFF_MS = 15_000;
 
+function newsOf(result: SendResult): RatingNews {
+  switch (result.kind) {
+    case 'sent':
+      return { kind: 'sent' };
+    case 'rejected':
+      return { kind: 'rejected', code: result.code };
+    case 'unpaired':
+      return { kind: 'waiting', reason: 'unpaired' };
+    case 'retry':
+      return { kind: 'waiting', reason: result.reason };
+  }
+}
+
 /**
  * Keeps sending the device's queued ratings: at once, again when the browser comes back
- * online, and otherwise with a growing pause. Its fields are reactive, for indicators.
+ * online or the page is shown again, and otherwise with a growing pause. Its fields are
+ * reactive, for indicators.
+ *
+ * A queued rating may be sent by this page, by the service worker (Background Sync) or by
+ * another tab of the device; whichever does it, the page that queued it hears of it: from
+ * its own attempts, from the broadcast of the others, and by looking at the queue after
+ * every round (a message missed while the page slept changes nothing).
  */
 export class RatingSender {
   pending = $state(0);
@@ -18,11 +49,22 @@ export class RatingSender {
   #running: Promise<void> | undefined;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #backoffMs = 2_000;
-  #listeners: ((result: SendResult, rating: QueuedRating) => void)[] = [];
+  /** Who waits for news of a queued rating, by its place in the queue, until it is settled. */
+  readonly #followers: Record<number, (news: RatingNews) => void> = {};
 
   private constructor(queue: RatingQueue) {
     this.queue = queue;
     addEventListener('online', () => this.kick());
+    document.addEventListener('visibilitychange', () => {
+      if (document.visibilityState === 'visible') this.kick();
+    });
+    if (typeof BroadcastChannel === 'function') {
+      new BroadcastChannel(SETTLED_CHANNEL).onmessage = (event: MessageEvent<Settled>) => {
+        const { id, ...settlement } = event.data;
+        this.#tell(id, settlement);
+        void this.#refreshCounts();
+      };
+    }
   }
 
   static async start(): Promise<RatingSender> {
@@ -32,18 +74,27 @@ export class RatingSender {
     return sender;
   }
 
-  /** Calls back for every attempt, e.g. to learn that a given rating was sent. */
-  onResult(listener: (result: SendResult, rating: QueuedRating) => void): void {
-    this.#listeners.push(listener);
-  }
-
-  /** Keeps the rating on the device first, then tries to send the queue. */
+  /** Keeps the rating on the device first, then tries to send the queue; returns its place in the queue. */
   async enqueue(rating: Omit<QueuedRating, 'id' | 'queuedAt'>): Promise<number> {
     // IndexedDB stores structured clones, which reactive proxies are not.
     const id = await this.queue.add({ ...$state.snapshot(rating), queuedAt: Date.now() });
     await this.#refreshCounts();
     this.kick();
     return id;
+  }
+
+  /**
+   * Calls back with each piece of news of a queued rating — waiting (and why), then sent
+   * or refused — whichever path sends it.
+   */
+  follow(id: number, listener: (news: RatingNews) => void): void {
+    this.#followers[id] = listener;
+    void this.#lookUp(id);
+  }
+
+  /** The ratings refused for good, newest first, for a kiosk's status report. */
+  refusedRatings(limit = 50): Promise<RefusedRating[]> {
+    return this.queue.refused(limit);
   }
 
   kick(): void {
@@ -56,14 +107,28 @@ export class RatingSender {
     await this.#running;
   }
 
+  #tell(id: number, news: RatingNews): void {
+    const listener = this.#followers[id];
+    if (!listener) return;
+    if (news.kind !== 'waiting') delete this.#followers[id];
+    listener(news);
+  }
+
+  /** Settles a followed rating that has left the queue without this page hearing of it. */
+  async #lookUp(id: number): Promise<void> {
+    const state = await this.queue.stateOf(id);
+    if (state.kind !== 'pending') this.#tell(id, state);
+  }
+
   async #flush(): Promise<void> {
     this.state = 'sending';
     const stoppedBy = await flushQueue(this.queue, (result, rating) => {
       if (result.kind === 'sent') this.#backoffMs = 2_000;
-      for (const listener of this.#listeners) listener(result, rating);
+      this.#tell(rating.id!, newsOf(result));
       void this.#refreshCounts();
     });
     await this.#refreshCounts();
+    await Promise.all(Object.keys(this.#followers).map((id) => this.#lookUp(Number(id))));
     if (!stoppedBy) {
       this.state = 'idle';
       return;

@@ -1,14 +1,11 @@
 import { hc, type ClientResponse } from 'hono/client';
+import type { FieldProblem } from '../../../server/errors.ts';
 import type { OfficialsApi } from '../../../server/officials-api.ts';
+
+export type { FieldProblem };
 
 /** The typed client of the officials' API, sharing the server's route types. */
 export const api = hc<OfficialsApi>('/api/v1/officials');
-
-export interface FieldProblem {
-  path: string;
-  code: string;
-  message: string;
-}
 
 /** An answer of the API other than success, with its stable code and per-field problems. */
 export class ApiError extends Error {
@@ -19,11 +16,12 @@ export class ApiError extends Error {
     readonly fields: FieldProblem[] = [],
   ) {
     super(message);
+    this.name = 'ApiError';
   }
 
-  /** The problem of one field, for showing it beside that field. */
-  field(path: string): string | undefined {
-    return this.fields.find((field) => field.path === path || field.path.startsWith(`${path}.`))?.message;
+  /** The problem of one field (or of something inside it), for showing it beside that field. */
+  field(path: string): FieldProblem | undefined {
+    return this.fields.find((field) => field.path === path || field.path.startsWith(`${path}.`));
   }
 }
 
@@ -36,14 +34,16 @@ export function whenSignedOut(callback: () => void): void {
 
 /**
  * Awaits a call and returns its JSON body on success; anything else becomes an ApiError
- * (a lost network too, with status 0).
+ * (a lost network too, with status 0 and code `network`).
+ *
+ * @example const desks = await unwrap(api.desks.$get({ query: {} }))
  */
 export async function unwrap<T>(call: Promise<ClientResponse<T>>): Promise<T> {
   let response: ClientResponse<T>;
   try {
     response = await call;
   } catch {
-    throw new ApiError(0, 'network', 'network');
+    throw new ApiError(0, 'network', 'The server could not be reached');
   }
   if (response.ok) return (response.status === 204 ? undefined : await response.json()) as T;
   const body = (await response.json().catch(() => ({}))) as {

@@ -21,28 +21,35 @@ export function points(value: number | null): string {
   return `${sign}${number(Math.abs(value), 1)}`;
 }
 
-/** A report period as officials name it: Quý II/2026, 6 tháng đầu năm 2026, … */
+/** A month, `YYYY-MM…`, as officials write it: Tháng 01/2026. */
+export function monthName(month: string): string {
+  return i18n.t('period.name.month', { month: month.slice(5, 7), year: month.slice(0, 4) });
+}
+
+/** A month on a chart's axis, where room is short: 01/2026. */
+export function monthShort(month: string): string {
+  return i18n.t('period.monthShort', { month: month.slice(5, 7), year: month.slice(0, 4) });
+}
+
+/** A report period as officials name it: Quý II/2026, 6 tháng đầu năm 2026, Tháng 01/2026, … */
 export function periodName(period: { kind: string; from: string; to: string; year: number }): string {
-  const vi = i18n.language === 'vi';
   const year = period.from.slice(0, 4);
   const month = Number(period.from.slice(5, 7));
-  const last = new Date(Date.parse(`${period.to}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
   switch (period.kind) {
     case 'month':
-      return vi ? `Tháng ${month}/${year}` : period.from.slice(0, 7);
+      return monthName(period.from);
     case 'quarter':
-      return vi
-        ? `Quý ${['I', 'II', 'III', 'IV'][Math.floor((month - 1) / 3)]}/${year}`
-        : `Q${Math.floor((month - 1) / 3) + 1} ${year}`;
+      return i18n.t(`period.name.q${Math.floor((month - 1) / 3) + 1}` as 'period.name.q1', { year });
     case 'half':
-      return vi ? `6 tháng đầu năm ${year}` : `First half of ${year}`;
+      return i18n.t('period.name.half', { year });
     case 'nine_months':
-      return vi ? `9 tháng đầu năm ${year}` : `First nine months of ${year}`;
+      return i18n.t('period.name.nine_months', { year });
     case 'year':
-      return vi ? `Năm ${year}` : year;
-    default:
-      return vi
-        ? `Từ ${i18n.date(`${period.from}T00:00:00+07:00`)} đến ${i18n.date(`${last}T00:00:00+07:00`)}`
-        : `${period.from} to ${last}`;
+      return i18n.t('period.name.year', { year });
+    default: {
+      // `to` is the first day after the range.
+      const last = new Date(Date.parse(`${period.to}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
+      return i18n.t('period.name.range', { from: i18n.date(period.from), to: i18n.date(last) });
+    }
   }
 }
