@@ -86,7 +86,7 @@ describe('the report view says what its figures rest on', () => {
     await page.getByRole('button', { name: 'Đăng nhập' }).click();
     await page.getByRole('heading', { name: /Mức độ hài lòng/ }).waitFor();
     await page.goto(`${server.baseUrl}/officials/?unitId=${province.id}&period=2025-12-01..2026-02-28`);
-    await page.getByRole('heading', { name: /Từ 1\/12\/2025 đến 28\/2\/2026/ }).waitFor();
+    await page.getByRole('heading', { name: /Từ 01\/12\/2025 đến 28\/02\/2026/ }).waitFor();
 
     // N: January entered (120), December and February not: estimated, and named.
     await page.getByText(/khoảng 348 \(chưa nhập tháng 12\/2025, 02\/2026/).waitFor();
@@ -94,15 +94,15 @@ describe('the report view says what its figures rest on', () => {
     await page.getByText(/n = 4 phiếu, 14 câu trả lời/).waitFor();
     // Each target against its own year's part of the range.
     const targets = page.getByRole('region', { name: 'So với chỉ tiêu kế hoạch' });
-    await targets.getByText('So với chỉ tiêu năm 2025 trên số liệu Từ 1/12/2025 đến 31/12/2025.').waitFor();
-    await targets.getByText('So với chỉ tiêu năm 2026 trên số liệu Từ 1/1/2026 đến 28/2/2026.').waitFor();
+    await targets.getByText('So với chỉ tiêu năm 2025 trên số liệu Từ 01/12/2025 đến 31/12/2025.').waitFor();
+    await targets.getByText('So với chỉ tiêu năm 2026 trên số liệu Từ 01/01/2026 đến 28/02/2026.').waitFor();
     await page.getByText(/Khoảng thời gian này gồm nhiều năm/).waitFor();
     // The merged commune sits under its successor, marked, unranked.
     const ranking = page.getByRole('table', { name: 'Xếp hạng các đơn vị trực thuộc' });
     const merged = ranking.getByRole('row', { name: /Xã Trước Sáp Nhập/ });
     await expect
       .poll(() => merged.textContent())
-      .toMatch(/đã sáp nhập vào Xã Sau Sáp Nhập từ 1\/1\/2026; số liệu đã tính trong Xã Sau Sáp Nhập/);
+      .toMatch(/đã sáp nhập vào Xã Sau Sáp Nhập từ 01\/01\/2026; số liệu đã tính trong Xã Sau Sáp Nhập/);
     expect((await merged.getByRole('cell').first().textContent())!.trim()).toBe('—');
     await expectAccessible(page, 'dashboard with a merged unit');
     await context.close();
