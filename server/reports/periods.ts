@@ -109,7 +109,7 @@ export function yearParts(period: Period): Period[] {
 }
 
 /** The same day a year earlier; 29 February becomes the 28th. */
-function yearBefore(day: string): string {
+export function yearBefore(day: string): string {
   const shifted = `${String(Number(day.slice(0, 4)) - 1).padStart(4, '0')}${day.slice(4)}`;
   return isCalendarDate(shifted, 1, 9999) ? shifted : shifted.replace(/-29$/, '-28');
 }

@@ -2,6 +2,12 @@ import type { Generated, Insertable, Selectable } from 'kysely';
 
 export type UnitKind = 'country' | 'province' | 'district' | 'commune' | 'ward' | 'special_zone' | 'agency';
 
+/**
+ * What kind of agency a unit of kind `agency` is, for ranking among peers: a hospital or
+ * health centre, a school, or (null) any other agency; always null for territorial units.
+ */
+export type AgencySector = 'health' | 'education';
+
 export interface UnitTable {
   id: Generated<number>;
   code: string;
@@ -13,6 +19,7 @@ export interface UnitTable {
   /** First day the unit no longer exists: validity is [valid_from, valid_until). */
   valid_until: string | null;
   merged_into_id: number | null;
+  agency_sector: AgencySector | null;
   created_at: Generated<Date>;
 }
 
