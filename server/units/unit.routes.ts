@@ -10,14 +10,22 @@ import { jsonBodyLimit, requireJsonBody, someChange, validate } from '../validat
 import { createUnit, isRootUnit, listUnits, mergeUnit, unitLifetime } from './unit.repository.ts';
 
 const unitName = text({ min: 1, max: 200 });
+/** Hospitals and schools are ranked apart from other agencies; null for any other agency. */
+const agencySector = z.enum(['health', 'education']).nullable();
 
-export const createUnitSchema = z.strictObject({
-  code: unitCode,
-  name: unitName,
-  kind: z.enum(['country', 'province', 'district', 'commune', 'ward', 'special_zone', 'agency']),
-  parentId: rowId.nullable(),
-  validFrom: calendarDate.nullable().optional(),
-});
+export const createUnitSchema = z
+  .strictObject({
+    code: unitCode,
+    name: unitName,
+    kind: z.enum(['country', 'province', 'district', 'commune', 'ward', 'special_zone', 'agency']),
+    parentId: rowId.nullable(),
+    validFrom: calendarDate.nullable().optional(),
+    agencySector: agencySector.optional(),
+  })
+  .refine((unit) => !unit.agencySector || unit.kind === 'agency', {
+    path: ['agencySector'],
+    message: 'applies to agencies only',
+  });
 
 export const updateUnitSchema = someChange(
   z.strictObject({
@@ -25,6 +33,7 @@ export const updateUnitSchema = someChange(
     name: unitName.optional(),
     /** The first day the unit is closed; null reopens it. */
     validUntil: calendarDate.nullable().optional(),
+    agencySector: agencySector.optional(),
   }),
 );
 
@@ -66,6 +75,7 @@ export const unitRoutes = new Hono<OfficialsEnv>()
         validFrom: unit.valid_from,
         validUntil: unit.valid_until,
         mergedIntoId: unit.merged_into_id,
+        agencySector: unit.agency_sector,
         deskCount: unit.desk_count,
       })),
       200,
@@ -97,6 +107,7 @@ export const unitRoutes = new Hono<OfficialsEnv>()
             valid_from: input.validFrom ?? null,
             valid_until: null,
             merged_into_id: null,
+            agency_sector: input.agencySector ?? null,
           }),
         )
         .catch(unitConflict);
@@ -115,6 +126,11 @@ export const unitRoutes = new Hono<OfficialsEnv>()
       const { id } = c.req.valid('param');
       const input = c.req.valid('json');
       await assertAccess(db, official, 'unit', id);
+      if (input.agencySector) {
+        const { kind } = await db.selectFrom('unit').select('kind').where('id', '=', id).executeTakeFirstOrThrow();
+        if (kind !== 'agency')
+          throw fieldError('invalid_request', 'agencySector', 'not_an_agency', 'applies to agencies only');
+      }
       if (input.validUntil !== undefined) {
         await assertMayClose(c, id);
         const unit = await unitLifetime(db, id);
@@ -135,6 +151,7 @@ export const unitRoutes = new Hono<OfficialsEnv>()
           ...(input.code !== undefined ? { code: input.code } : {}),
           ...(input.name !== undefined ? { name: input.name } : {}),
           ...(input.validUntil !== undefined ? { valid_until: input.validUntil } : {}),
+          ...(input.agencySector !== undefined ? { agency_sector: input.agencySector } : {}),
         })
         .where('id', '=', id)
         .execute()
