@@ -82,7 +82,8 @@ export async function effectiveTargets(
     left join domain on domain.id = target.domain_id
     order by chain.for_unit, target.year, target.metric, target.domain_id, chain.depth
   `.execute(db);
-  const metricOrder: TargetMetric[] = ['agency_service', 'domain', 'tthc'];
+  // TTHC first, as the plans list them: the headline target of the year.
+  const metricOrder: TargetMetric[] = ['tthc', 'agency_service', 'domain'];
   const positions = await domainPositions(db, rows.rows);
   const sorted = [...rows.rows].sort(
     (a, b) =>

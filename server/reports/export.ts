@@ -357,6 +357,29 @@ export async function exportWorkbook(
   };
 }
 
+/**
+ * The periodic report document as DOCX (`document.ts`, `document-docx.ts`), named like
+ * the other exports.
+ */
+export async function exportDocument(
+  db: Db,
+  unitId: number,
+  period: Period,
+  onProgress: (percent: number) => Promise<void> = async () => {},
+): Promise<ExportFile> {
+  // Loaded on first use, like the workbook library.
+  const [{ buildReportDocument }, { reportDocx }] = await Promise.all([
+    import('./document.ts'),
+    import('./document-docx.ts'),
+  ]);
+  const document = await buildReportDocument(db, unitId, period, onProgress);
+  return {
+    filename: `${['Báo cáo kết quả khảo sát hài lòng', document.unit.name, periodLabel(period, 'vi').replace(/\//g, '-')].join(' - ')}.docx`,
+    contentType: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+    content: await reportDocx(document),
+  };
+}
+
 /** Exports are kept an hour for download. */
 export async function pruneExports(db: Db, now = new Date()): Promise<void> {
   await db
