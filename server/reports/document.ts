@@ -145,6 +145,7 @@ export function changePhrase(change: Change | null, against: string): string {
 /** A change in a table cell: the verdict and the points, the interval on a second line. */
 function changeCell(change: Change | null): string {
   if (!change) return '—';
+  if (change.other.n === 0) return 'Chưa có phiếu';
   if (change.verdict === 'not_enough_data' || !change.exact) return 'Chưa đủ dữ liệu';
   const interval = `(${formatSignedPoints(change.exact.low)} đến ${formatSignedPoints(change.exact.high)})`;
   const points = formatNumber(Math.abs(change.exact.points), 1);
@@ -260,12 +261,12 @@ async function headerOf(db: Db, unitId: number) {
     .where('unit.id', '=', unitId)
     .executeTakeFirstOrThrow();
   const territorial = TERRITORIAL.includes(unit.kind);
-  const bodyOf = (name: string, kind: UnitKind) =>
-    (TERRITORIAL.includes(kind) ? `Ủy ban nhân dân ${name}` : name).toLocaleUpperCase('vi');
+  const bodyOf = (name: string, kind: UnitKind) => (TERRITORIAL.includes(kind) ? `Ủy ban nhân dân ${name}` : name);
   return {
     // A People's Committee heads its own documents; an agency names the body above it.
-    parentBody: !territorial && unit.parent_name ? bodyOf(unit.parent_name, unit.parent_kind!) : null,
-    issuingBody: bodyOf(unit.name, unit.kind),
+    parentBody:
+      !territorial && unit.parent_name ? bodyOf(unit.parent_name, unit.parent_kind!).toLocaleUpperCase('vi') : null,
+    issuingBody: bodyOf(unit.name, unit.kind).toLocaleUpperCase('vi'),
     number: territorial ? 'Số: …/BC-UBND' : 'Số: …/BC-…',
     recipient: unit.parent_name ? bodyOf(unit.parent_name, unit.parent_kind!) : null,
   };
@@ -346,7 +347,7 @@ export async function buildReportDocument(
     kind: 'BÁO CÁO',
     title: `Kết quả khảo sát mức độ hài lòng của người dân, tổ chức đối với sự phục vụ của cơ quan hành chính nhà nước ${phrase}`,
     blocks,
-    recipients: [...(head.recipient ? [`${capitalise(head.recipient)} (để báo cáo);`] : []), '…;', 'Lưu: VT, ….'],
+    recipients: [...(head.recipient ? [`${text(head.recipient)} (để báo cáo);`] : []), '…;', 'Lưu: VT, ….'],
     signer: {
       authority: 'QUYỀN HẠN, CHỨC VỤ CỦA NGƯỜI KÝ',
       title: '',
@@ -354,16 +355,6 @@ export async function buildReportDocument(
       name: 'Họ và tên',
     },
   };
-}
-
-function capitalise(upper: string): string {
-  return upper
-    .toLocaleLowerCase('vi')
-    .replace(/^\p{L}/u, (letter) => letter.toLocaleUpperCase('vi'))
-    .replace(
-      /(ủy ban nhân dân )(\p{L})/u,
-      (_, words: string, letter: string) => `${words}${letter.toLocaleUpperCase('vi')}`,
-    );
 }
 
 const ROMAN = ['I', 'II', 'III', 'IV', 'V', 'VI', 'VII', 'VIII', 'IX', 'X', 'XI', 'XII'];
