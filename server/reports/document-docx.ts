@@ -58,6 +58,10 @@ function line(
   });
 }
 
+/** Text of several lines ("\n"), one paragraph each. */
+const lines = (text: string, options: Parameters<typeof line>[1] = {}) =>
+  text.split('\n').map((one) => line(one, options));
+
 /** An empty paragraph with a rule under it, `indent` twips in from each side of its cell. */
 function rule(indent: number): Paragraph {
   return new Paragraph({
@@ -102,8 +106,8 @@ function headerBlock(document: ReportDocument): Table {
   const rightWidth = TEXT_WIDTH - leftWidth;
   const { header } = document;
   const left = [
-    ...(header.parentBody ? [line(header.parentBody, { size: 13 })] : []),
-    line(header.issuingBody, { size: 13, bold: true }),
+    ...(header.parentBody ? lines(header.parentBody, { size: 13 }) : []),
+    ...lines(header.issuingBody, { size: 13, bold: true }),
     rule(leftWidth * 0.3),
     line(header.number, { size: 13 }),
   ];

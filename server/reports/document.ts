@@ -52,7 +52,7 @@ export interface ReportDocument {
   unit: { id: number; name: string };
   period: Period;
   header: {
-    /** The body above the issuing one (cơ quan chủ quản), when there is one. */
+    /** The body above the issuing one (cơ quan chủ quản), when there is one. Lines are separated by "\n". */
     parentBody: string | null;
     issuingBody: string;
     number: string;
@@ -266,7 +266,8 @@ async function headerOf(db: Db, unitId: number) {
     // A People's Committee heads its own documents; an agency names the body above it.
     parentBody:
       !territorial && unit.parent_name ? bodyOf(unit.parent_name, unit.parent_kind!).toLocaleUpperCase('vi') : null,
-    issuingBody: bodyOf(unit.name, unit.kind).toLocaleUpperCase('vi'),
+    // "ỦY BAN NHÂN DÂN" on its own line, the unit's name under it, as the decree's samples do.
+    issuingBody: (territorial ? `Ủy ban nhân dân\n${unit.name}` : unit.name).toLocaleUpperCase('vi'),
     number: territorial ? 'Số: …/BC-UBND' : 'Số: …/BC-…',
     recipient: unit.parent_name ? bodyOf(unit.parent_name, unit.parent_kind!) : null,
   };

@@ -85,7 +85,7 @@ describe('the report document of a province, quarter II of 2026', () => {
   it('opens with the issuing body, the national motto, a blank number, place and date, and the title', () => {
     const [header] = doc.tables;
     expect(header!.rows[0]).toEqual([
-      'ỦY BAN NHÂN DÂN TỈNH HÀ THỬ\n\nSố: …/BC-UBND',
+      'ỦY BAN NHÂN DÂN\nTỈNH HÀ THỬ\n\nSố: …/BC-UBND',
       'CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\n\n…, ngày … tháng … năm …',
     ]);
     expect(doc.paragraphs).toContain('BÁO CÁO');
@@ -242,7 +242,7 @@ describe('the report document of a province, quarter II of 2026', () => {
     const response = await viewer.request('GET', `/reports/document?unitId=${units.province.id}&period=2026-Q2`);
     expect(response.status).toBe(200);
     const model = (await response.json()) as ReportDocument;
-    expect(model.header.issuingBody).toBe('ỦY BAN NHÂN DÂN TỈNH HÀ THỬ');
+    expect(model.header.issuingBody).toBe('ỦY BAN NHÂN DÂN\nTỈNH HÀ THỬ');
     for (const block of model.blocks) {
       if (block.type === 'paragraph') expect(doc.paragraphs).toContain(block.text);
       if (block.type === 'heading') expect(doc.paragraphs).toContain(block.text);
@@ -253,7 +253,7 @@ describe('the report document of a province, quarter II of 2026', () => {
 describe('the report document of a commune and of a hospital', () => {
   it('a commune reports to the province, held to the province’s targets', async () => {
     const doc = await readDocx((await docx(units.commune.id, '2026-Q2')).bytes);
-    expect(doc.tables[0]!.rows[0]![0]).toBe('ỦY BAN NHÂN DÂN XÃ AN BÌNH\n\nSố: …/BC-UBND');
+    expect(doc.tables[0]!.rows[0]![0]).toBe('ỦY BAN NHÂN DÂN\nXÃ AN BÌNH\n\nSố: …/BC-UBND');
     // 410 of 440 = 93.18%, [90.43, 95.18] ≥ 90 → met, 3.2 points above the province's 90.
     expect(doc.paragraphs).toContain(
       'Hài lòng về giải quyết thủ tục hành chính: đạt 93,2% (khoảng tin cậy 95%: 90,4–95,2%; n = 440 phiếu), cao hơn chỉ tiêu tối thiểu 90% (chỉ tiêu của Tỉnh Hà Thử) 3,2 điểm, đạt chỉ tiêu (cả khoảng tin cậy nằm trên mức chỉ tiêu); tăng 18,2 điểm so với quý I năm 2026 (khoảng tin cậy 95% của mức thay đổi: +13,3 đến +23,1 điểm), thay đổi có ý nghĩa thống kê; cùng kỳ quý II năm 2025 chưa có phiếu đánh giá để so sánh.',
