@@ -19,6 +19,8 @@ export interface LoadOptions {
   desks: { code: string; domain: string }[];
   /** Starts every idempotency key, to find this run's ratings in the database. */
   keyPrefix: string;
+  /** The network each rating comes from, behind a trusted proxy (X-Forwarded-For). */
+  forwardedFor?: () => string;
 }
 
 /**
@@ -46,6 +48,9 @@ export async function loadRatings(
           sequence++;
           return {
             ...request,
+            ...(options.forwardedFor
+              ? { headers: { ...request.headers, 'x-forwarded-for': options.forwardedFor() } }
+              : {}),
             body: JSON.stringify({
               deskCode: desk.code,
               domain: desk.domain,

@@ -18,8 +18,10 @@ import { cpuSeconds, ownCpuSeconds, postgresCpuSeconds } from './cpu.ts';
 import { loadRatings as driveRatings, type LoadOptions, type LoadResult } from './ingestion.ts';
 import { createNationalUnits, loadRatings, type NationalUnits } from './national-data.ts';
 import { CHROMIUM, SLOW_PHONE, timeCitizenPage, type PageTimings } from './page.ts';
+import { describeHostile, hostileBudgets, measureHostile } from './hostile.ts';
 import { describeRecovery, measureRecovery, recoveryBudgets, type Recovery } from './recovery.ts';
 import { timeDocuments, type DocumentTimings } from './documents.ts';
+import { measurePlanReading, planReadingBudgets, printPlanReading } from './plan-reading.ts';
 import { timeReports, type ReportTimings } from './reports.ts';
 
 type Timings = ReportTimings & DocumentTimings;
@@ -536,10 +538,23 @@ async function main() {
     say('killing the embedded PostgreSQL of a platform under load, three times');
     const recovery = await measureRecovery();
 
+    say('poison senders beside honest ratings, then exports while /healthz is timed');
+    const hostile = await measureHostile(db, url, units, plan.ingestSeconds);
+
+    say('timing plan extraction, and /healthz while plans are read');
+    const planReading = await measurePlanReading(db, url);
+
     for (const ratings of plan.scales.slice(1)) await loadAndTime(ratings);
 
-    const list = [...budgets(ingestion, page, reports), ...recoveryBudgets(recovery)];
+    const list = [
+      ...budgets(ingestion, page, reports),
+      ...recoveryBudgets(recovery),
+      ...hostileBudgets(hostile),
+      ...planReadingBudgets(planReading),
+    ];
     report(ingestion, page, reports, recovery, list);
+    console.log(describeHostile(hostile));
+    printPlanReading(planReading);
     const file = path.join(
       root,
       'bench/results',
@@ -548,7 +563,7 @@ async function main() {
     await mkdir(path.dirname(file), { recursive: true });
     await writeFile(
       file,
-      `${JSON.stringify({ mode: quick ? 'quick' : 'full', at: new Date().toISOString(), machine: { cores: os.cpus().length, model: os.cpus()[0]?.model, memoryBytes: os.totalmem(), node: process.version }, ingestion, reports, page, recovery, budgets: list }, (key, value: unknown) => (key === 'acknowledgedIds' ? undefined : value), 2)}\n`,
+      `${JSON.stringify({ mode: quick ? 'quick' : 'full', at: new Date().toISOString(), machine: { cores: os.cpus().length, model: os.cpus()[0]?.model, memoryBytes: os.totalmem(), node: process.version }, ingestion, reports, page, recovery, hostile, planReading, budgets: list }, (key, value: unknown) => (key === 'acknowledgedIds' ? undefined : value), 2)}\n`,
     );
     say(
       `written to ${path.relative(root, file)}; ${list.filter((budget) => !budget.met).length} of ${list.length} budgets not met`,

@@ -4,6 +4,7 @@ import type { Config } from './config.ts';
 import type { Db } from './db/database.ts';
 import type { Logger } from './logger.ts';
 import type { ExportQueue } from './reports/export-queue.ts';
+import type { PlanReaders } from './targets/plan-readers.ts';
 import type { RatingWriter } from './responses/rating-writer.ts';
 
 /** What every request handler can reach through `c.get(...)`. */
@@ -13,6 +14,8 @@ export interface AppServices {
   logger: Logger;
   ratingWriter: RatingWriter;
   exports: ExportQueue;
+  /** Reads plans in worker threads, off the event loop, each within a time budget. */
+  planReaders: PlanReaders;
 }
 
 export interface AppEnv {

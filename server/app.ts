@@ -29,6 +29,7 @@ export function createApp(services: AppServices): Hono<AppEnv> {
     c.set('logger', services.logger);
     c.set('ratingWriter', services.ratingWriter);
     c.set('exports', services.exports);
+    c.set('planReaders', services.planReaders);
     await next();
   });
 

@@ -87,6 +87,9 @@ export const ERRORS = {
   target_exists: { status: 409, message: 'This unit already has a target for that year and metric' },
   // Plans
   unreadable_document: { status: 422, message: 'This Word document cannot be read' },
+  plan_too_large: { status: 413, message: 'The plan is too large to read' },
+  plan_extraction_timeout: { status: 503, message: 'Reading the plan took too long and was stopped; try again later' },
+  plan_extraction_busy: { status: 503, message: 'Other plans are being read; try again in a moment' },
   unsupported_document: { status: 415, message: 'Upload the plan as text (.txt) or a Word document (.docx)' },
   // The platform
   internal_error: { status: 500, message: 'Something went wrong; the request id identifies it in the logs' },

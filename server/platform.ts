@@ -16,6 +16,7 @@ import type { Logger } from './logger.ts';
 import { startHousekeeping } from './housekeeping.ts';
 import { answerClientError } from './response-headers.ts';
 import { ExportQueue } from './reports/export-queue.ts';
+import { PlanReaders } from './targets/plan-readers.ts';
 import { RatingWriter } from './responses/rating-writer.ts';
 import { startRollupFolder } from './rollups/folder.ts';
 
@@ -107,6 +108,7 @@ export async function startPlatform(config: Config, logger: Logger): Promise<Run
     const housekeeping = startHousekeeping(db, logger);
     cleanups.push(() => housekeeping.stop());
     const exports = new ExportQueue(db, logger);
+    const planReaders = new PlanReaders();
     // The application is made once the port is bound, since its public address may name it.
     const bound: { app?: Hono<AppEnv> } = {};
 
@@ -129,7 +131,7 @@ export async function startPlatform(config: Config, logger: Logger): Promise<Run
     });
     const address = server.address() as AddressInfo;
     const served = withBoundPort(config, address.port);
-    bound.app = createApp({ db, config: served, logger, ratingWriter, exports });
+    bound.app = createApp({ db, config: served, logger, ratingWriter, exports, planReaders });
     server.on('clientError', answerClientError({ https: served.publicBaseUrl.startsWith('https://') }));
 
     let stopping: Promise<void> | undefined;
@@ -145,6 +147,7 @@ export async function startPlatform(config: Config, logger: Logger): Promise<Run
           ratingWriter.close(),
           closed,
           exports.close(),
+          planReaders.close(),
           folder.stop(),
           housekeeping.stop(),
         ]);

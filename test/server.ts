@@ -9,10 +9,13 @@ import { createLogger } from '../server/logger.ts';
 import { answerClientError } from '../server/response-headers.ts';
 import { ExportQueue } from '../server/reports/export-queue.ts';
 import { RatingWriter } from '../server/responses/rating-writer.ts';
+import { PlanReaders } from '../server/targets/plan-readers.ts';
 
 export interface TestServer {
   baseUrl: string;
   config: Config;
+  /** The server's plan readers, whose `start` and `end` events tests can wait for. */
+  planReaders: PlanReaders;
   post(path: string, body: unknown, headers?: Record<string, string>): Promise<Response>;
   get(path: string, headers?: Record<string, string>): Promise<Response>;
   /** Any request, sent with the platform's own Origin as a browser page would. */
@@ -50,7 +53,8 @@ export async function startTestServer(db: Db, env: Record<string, string> = {}):
   const logger = createLogger(config.logLevel);
   const ratingWriter = new RatingWriter(db, { rateLimit: config.rateLimit, logger });
   const exports = new ExportQueue(db, logger);
-  const app = createApp({ db, config, logger, ratingWriter, exports });
+  const planReaders = new PlanReaders();
+  const app = createApp({ db, config, logger, ratingWriter, exports, planReaders });
   const server = await new Promise<Server>((resolve) => {
     const started = serve({ fetch: app.fetch, port, hostname: '127.0.0.1' }, () =>
       resolve(started as Server),
@@ -64,6 +68,7 @@ export async function startTestServer(db: Db, env: Record<string, string> = {}):
     closed = true;
     await ratingWriter.close();
     await exports.close();
+    await planReaders.close();
     server.closeAllConnections();
     await new Promise((resolve) => server.close(resolve));
   };
@@ -71,6 +76,7 @@ export async function startTestServer(db: Db, env: Record<string, string> = {}):
   return {
     baseUrl,
     config,
+    planReaders,
     close,
     get: (path, headers = {}) => fetch(`${baseUrl}${path}`, { headers }),
     request: (method, path, options = {}) =>

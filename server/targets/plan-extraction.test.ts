@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { extractTargets, fold } from './plan-extraction.ts';
+import { extractTargets, fold, type WorkMeter } from './plan-extraction.ts';
 
 const targetsOf = (text: string) =>
   extractTargets(text).targets.map(({ metric, domain, comparison, percent, year }) => ({
@@ -120,5 +120,50 @@ chính đạt tối thiểu 91%;
   it('finds nothing in a text without satisfaction targets', () => {
     expect(extractTargets('Kế hoạch tuyên truyền về cải cách hành chính năm 2027.').targets).toEqual([]);
     expect(extractTargets('').targets).toEqual([]);
+  });
+});
+
+describe('extraction work', () => {
+  /** Text of `length` characters made of one piece repeated. */
+  const repeated = (piece: string, length: number) => piece.repeat(Math.ceil(length / piece.length)).slice(0, length);
+  const stepsFor = (text: string) => {
+    const meter: WorkMeter = { steps: 0 };
+    extractTargets(text, meter);
+    return meter.steps;
+  };
+  // Shapes that made the former extractor quadratic (one endless clause full of figures)
+  // and shapes that stress each part of this one: joined words, split words, distinct words,
+  // endless whitespace, endless digits, a plan's header repeated.
+  const shapes: Record<string, string> = {
+    sentences:
+      'Mức độ hài lòng của người dân về giải quyết thủ tục hành chính đạt tối thiểu 90%. Tỷ lệ hồ sơ đúng hạn đạt 98%.\n',
+    'one clause': 'mức độ hài lòng đạt 90%, tỷ lệ hồ sơ đúng hạn đạt 98%, về sự phục vụ đạt 95%, ',
+    'no boundaries': 'hai long dat 90% va 95% ho so doi voi linh vuc dat dai, xay dung ',
+    'satisfied people': '95% người dân, tổ chức, doanh nghiệp, cá nhân, công dân ',
+    'OCR debris': 'Murc do hai l0ng t0i thiéu 9O% hàilòng đạttối thi-\nểu 9l% lò ng ',
+    'joined words': 'hàilòngđạttốithiểu90%',
+    whitespace: ' '.repeat(500) + '\n'.repeat(500) + 'x',
+    digits: '1234567890',
+    header: 'Số: 112/KH-UBND\nPhú Lộc, ngày 15 tháng 3 năm 2024\nKẾ HOẠCH năm 2024\n',
+  };
+
+  it.each(Object.entries(shapes))('grows linearly with the text: %s', (_shape, piece) => {
+    const small = stepsFor(repeated(piece, 50_000));
+    const large = stepsFor(repeated(piece, 200_000));
+    // Four times the text is four times the work (plus a constant for the header and title).
+    expect(large).toBeLessThanOrEqual(4.2 * small);
+    expect(large).toBeLessThanOrEqual(8 * 200_000);
+  });
+
+  it('counts every distinct word once, however many distinct words the text has', () => {
+    const words = (count: number) => Array.from({ length: count }, (_, index) => `tu${index.toString(36)}x`).join(' ');
+    expect(stepsFor(words(80_000))).toBeLessThanOrEqual(4.2 * stepsFor(words(20_000)));
+  });
+
+  it('quotes a window around the figure of a very long clause', () => {
+    const text = `${'Tiếp tục thực hiện các nhiệm vụ, '.repeat(200)}mức độ hài lòng của người dân đạt tối thiểu 90%${', triển khai các giải pháp'.repeat(200)}.`;
+    const [target] = extractTargets(text).targets;
+    expect(target!.sentence.length).toBeLessThan(700);
+    expect(target!.sentence).toMatch(/^….*mức độ hài lòng của người dân đạt tối thiểu 90%.*…$/);
   });
 });

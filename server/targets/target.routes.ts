@@ -9,7 +9,7 @@ import { domainIdsByCode } from '../domains/domain.repository.ts';
 import { AppError, fieldError } from '../errors.ts';
 import { calendarDate, domainCode, idParam, percent, rowId, rowIdText, text, year, yearText } from '../fields.ts';
 import { fieldProblems, jsonBodyLimit, requireJsonBody, someChange, validate } from '../validation.ts';
-import { extractTargets } from './plan-extraction.ts';
+import type { PlanJob } from './plan-worker.ts';
 import { listTargets, updateTarget } from './target.repository.ts';
 
 const targetFields = {
@@ -57,22 +57,16 @@ export const extractTextSchema = z.strictObject({ text: z.string().min(1).max(2_
 
 const PLAN_SIZE_LIMIT = 5 * 1024 * 1024;
 
-/** The text of an uploaded plan: plain text, or a Word document (.docx). */
-async function planText(file: File): Promise<string> {
-  const bytes = Buffer.from(await file.arrayBuffer());
+/** An uploaded plan as a job for a reader: plain text, or a Word document (.docx). */
+async function planJob(file: File): Promise<PlanJob> {
+  const bytes = new Uint8Array(await file.arrayBuffer());
   if (
     /\.docx$/i.test(file.name) ||
     file.type === 'application/vnd.openxmlformats-officedocument.wordprocessingml.document'
-  ) {
-    // Loaded on first use, like every library only a rare request needs.
-    const { default: mammoth } = await import('mammoth');
-    try {
-      return (await mammoth.extractRawText({ buffer: bytes })).value;
-    } catch {
-      throw fieldError('unreadable_document', 'file', 'unreadable_document', 'is not a readable .docx file');
-    }
-  }
-  if (/\.txt$/i.test(file.name) || file.type.startsWith('text/')) return new TextDecoder('utf-8').decode(bytes);
+  )
+    return { kind: 'docx', bytes };
+  if (/\.txt$/i.test(file.name) || file.type.startsWith('text/'))
+    return { kind: 'text', text: new TextDecoder('utf-8').decode(bytes) };
   throw new AppError('unsupported_document');
 }
 
@@ -96,7 +90,7 @@ export const targetRoutes = new Hono<OfficialsEnv>()
     }),
     async (c) => {
       const type = (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
-      let text: string;
+      let job: PlanJob;
       if (type === 'multipart/form-data') {
         // A body that is not a well-formed form (no parts, a wrong boundary) is the client's error.
         const form = await c.req.parseBody().catch(() => {
@@ -109,7 +103,7 @@ export const targetRoutes = new Hono<OfficialsEnv>()
             fields: [{ path: 'file', code: 'required', message: 'is required' }],
           });
         }
-        text = await planText(file);
+        job = await planJob(file);
       } else if (type === 'application/json') {
         const parsed = extractTextSchema.safeParse(await c.req.json().catch(() => undefined));
         if (!parsed.success)
@@ -117,13 +111,13 @@ export const targetRoutes = new Hono<OfficialsEnv>()
             message: 'Send {"text": "…"} with the plan',
             fields: fieldProblems(parsed.error.issues),
           });
-        text = parsed.data.text;
+        job = { kind: 'text', text: parsed.data.text };
       } else {
         throw new AppError('unsupported_media_type', {
           message: 'Send the plan as JSON text or as an uploaded file',
         });
       }
-      return c.json(extractTargets(text), 200);
+      return c.json(await c.var.planReaders.read(job), 200);
     },
   )
   .get('/', validate('query', targetListQuerySchema), async (c) => {

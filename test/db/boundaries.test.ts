@@ -424,6 +424,9 @@ async function inBatches<T>(items: T[], size: number, each: (item: T) => Promise
 }
 
 function expectWellRefused(status: number, text: string, context: string): void {
+  // Plans are read a few at a time: this test's own bursts may find every reader busy (503
+  // with Retry-After), which is the server protecting itself, not a fault.
+  if (status === 503 && text.includes('"plan_extraction_busy"')) return;
   expect(status, context).toBeLessThan(500);
   if (status >= 400) {
     const error = (JSON.parse(text) as { error?: { code?: unknown; message?: unknown } }).error;

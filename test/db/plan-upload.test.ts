@@ -1,9 +1,10 @@
-import JSZip from 'jszip';
+import { once } from 'node:events';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase } from '../database.ts';
 import { makeUnit } from '../factories.ts';
 import { makeOfficial, signIn, type SignedIn } from '../officials.ts';
 import { startTestServer, type TestServer } from '../server.ts';
+import { declaringSize, docxOf, paragraphsXml } from '../word-documents.ts';
 
 const { db } = await createTestDatabase();
 let server: TestServer;
@@ -13,24 +14,7 @@ const plan =
   'KẾ HOẠCH Cải cách hành chính năm 2027. Mức độ hài lòng của người dân về giải quyết thủ tục hành chính đạt tối thiểu 91%.';
 
 /** A minimal Word document holding the given paragraphs. */
-async function docx(paragraphs: string[]): Promise<Blob> {
-  const zip = new JSZip();
-  zip.file(
-    '[Content_Types].xml',
-    '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>',
-  );
-  zip.file(
-    '_rels/.rels',
-    '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/></Relationships>',
-  );
-  zip.file(
-    'word/document.xml',
-    `<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>${paragraphs
-      .map((text) => `<w:p><w:r><w:t xml:space="preserve">${text}</w:t></w:r></w:p>`)
-      .join('')}</w:body></w:document>`,
-  );
-  return new Blob([new Uint8Array(await zip.generateAsync({ type: 'uint8array' }))]);
-}
+const docx = async (paragraphs: string[]) => new Blob([await docxOf(paragraphsXml(paragraphs))]);
 
 function upload(file: Blob, name: string): Promise<Response> {
   const form = new FormData();
@@ -78,5 +62,28 @@ describe('POST /targets/extract', () => {
     expect(((await broken.json()) as { error: { code: string } }).error.code).toBe('unreadable_document');
     expect((await manager.request('POST', '/targets/extract', { text: '' })).status).toBe(400);
     expect((await manager.request('POST', '/targets/extract', { words: plan })).status).toBe(400);
+  });
+
+  it('refuses a zip bomb and a text past the limit with 413 plan_too_large', async () => {
+    // 20 MB of XML in a few kilobytes, whose zip directory says it unpacks to one kilobyte.
+    const bomb = declaringSize(await docxOf(paragraphsXml([plan]).repeat(150_000)), 1024);
+    const refused = await upload(new Blob([bomb]), 'ke-hoach.docx');
+    expect(refused.status).toBe(413);
+    expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('plan_too_large');
+    const long = await upload(new Blob(['x'.repeat(2_000_001)]), 'ke-hoach.txt');
+    expect(long.status).toBe(413);
+  });
+
+  it('answers /healthz while a large plan is being read', async () => {
+    const events: string[] = [];
+    const started = once(server.planReaders, 'start');
+    const reading = manager
+      .request('POST', '/targets/extract', { text: plan.repeat(Math.floor(2_000_000 / plan.length)) })
+      .then((response) => events.push(`plan read: ${response.status}`));
+    await started;
+    const health = await server.get('/healthz');
+    events.push(`healthz: ${health.status}`);
+    await reading;
+    expect(events).toEqual(['healthz: 200', 'plan read: 200']);
   });
 });

@@ -1,7 +1,7 @@
-import mammoth from 'mammoth';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { TEXT_WIDTH } from '../../server/reports/document-docx.ts';
 import type { ReportDocument } from '../../server/reports/document.ts';
+import { docxText } from '../../server/targets/docx-text.ts';
 import { createTestDatabase } from '../database.ts';
 import { makeOfficial, signIn, type SignedIn } from '../officials.ts';
 import { readDocx, seedDocumentProvince } from '../report-document.ts';
@@ -58,16 +58,17 @@ describe('the report document of a province, quarter II of 2026', () => {
     doc = await readDocx(bytes);
   });
 
-  it('is a DOCX named after the unit and period, that a library opens without complaint', async () => {
+  it('is a DOCX named after the unit and period, that an independent reader opens', async () => {
     expect(response.headers.get('content-type')).toBe(
       'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
     );
     expect(decodeURIComponent(response.headers.get('content-disposition')!)).toContain(
       'Báo cáo kết quả khảo sát hài lòng - Tỉnh Hà Thử - Quý II-2026.docx',
     );
-    const read = await mammoth.extractRawText({ buffer: bytes });
-    expect(read.messages).toEqual([]);
-    expect(read.value).toContain('BÁO CÁO');
+    // The plan reader's own unpacking of a .docx, which refuses malformed archives and parts.
+    const text = docxText(new Uint8Array(bytes));
+    expect(text).toContain('BÁO CÁO');
+    expect(text).toContain('Hài lòng về giải quyết thủ tục hành chính: đạt 84,6%');
   });
 
   it('is A4 portrait in Times New Roman 14, with the decree’s margins and every table within them', () => {
