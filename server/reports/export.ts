@@ -121,11 +121,27 @@ function ownerCell(target: { inheritedFrom: InheritedFrom } | undefined): Cell {
   return target.inheritedFrom ? `Chỉ tiêu của ${target.inheritedFrom.name}` : 'Chỉ tiêu của đơn vị';
 }
 
-function rowsTable(title: string, first: string[], rows: Row[], cells: (row: Row) => Cell[]): Table {
+/**
+ * Rows as a table: the first columns, the figure, `extra` columns (kept after the figure,
+ * so that the figure's columns stay where readers of earlier exports found them), and the
+ * changes since the periods compared with.
+ */
+function rowsTable(
+  title: string,
+  first: string[],
+  rows: Row[],
+  cells: (row: Row) => Cell[],
+  extra: { header: string[]; cells: (row: Row) => Cell[] } = { header: [], cells: () => [] },
+): Table {
   return {
     title,
-    header: [...first, ...FIGURE_HEADER, ...COMPARISON_HEADER],
-    rows: rows.map((row) => [...cells(row), ...figureCells(row.figure), ...comparisonCells(row.compared)]),
+    header: [...first, ...FIGURE_HEADER, ...extra.header, ...COMPARISON_HEADER],
+    rows: rows.map((row) => [
+      ...cells(row),
+      ...figureCells(row.figure),
+      ...extra.cells(row),
+      ...comparisonCells(row.compared),
+    ]),
   };
 }
 
@@ -220,30 +236,27 @@ async function buildTable(db: Db, unitId: number, period: Period, table: ExportT
     case 'domain':
       return rowsTable(
         title,
-        ['Lĩnh vực', 'Chỉ tiêu (%)', 'Chỉ tiêu của', 'Đánh giá', 'Chênh lệch (điểm)'],
+        ['Lĩnh vực', 'Chỉ tiêu (%)', 'Đánh giá', 'Chênh lệch (điểm)'],
         await breakdown(db, unitId, period, 'domain'),
         (row) => [
           row.name.vi,
           row.target?.threshold ?? null,
-          ownerCell(row.target),
           row.target ? STATUS_NAMES[row.target.result.status] : null,
           row.target?.result.gap ?? null,
         ],
+        { header: ['Chỉ tiêu của'], cells: (row) => [ownerCell(row.target)] },
       );
     case 'subunit': {
       const rows = await breakdown(db, unitId, period, 'subunit');
-      const table = rowsTable(
-        title,
-        ['Đơn vị', 'Nhóm cùng loại (xếp hạng riêng)', 'Chỉ tiêu TTHC (%)', 'Chỉ tiêu của', 'Đánh giá'],
-        rows,
-        (row) => [
-          row.name.vi,
+      const table = rowsTable(title, ['Đơn vị'], rows, (row) => [row.name.vi], {
+        header: ['Nhóm cùng loại (xếp hạng riêng)', 'Chỉ tiêu TTHC (%)', 'Chỉ tiêu của', 'Đánh giá'],
+        cells: (row) => [
           row.peerGroup ? PEER_GROUPS[row.peerGroup].vi : null,
           row.target?.threshold ?? null,
           ownerCell(row.target),
           row.target ? STATUS_NAMES[row.target.result.status] : null,
         ],
-      );
+      });
       // A merged unit listed under its successor is already counted in the successor's row.
       table.header.push('Ghi chú');
       rows.forEach((row, index) => table.rows[index]!.push(mergeNote(row, rows)));
@@ -269,12 +282,12 @@ async function buildTable(db: Db, unitId: number, period: Period, table: ExportT
       const months = await trend(db, unitId, period);
       return {
         title,
-        header: ['Tháng', 'Chỉ tiêu TTHC (%)', 'Chỉ tiêu của', ...FIGURE_HEADER, ...COMPARISON_HEADER],
+        header: ['Tháng', 'Chỉ tiêu TTHC (%)', ...FIGURE_HEADER, 'Chỉ tiêu của', ...COMPARISON_HEADER],
         rows: months.map((month) => [
           month.month.slice(0, 7),
           month.target?.threshold ?? null,
-          ownerCell(month.target ?? undefined),
           ...figureCells(month.figure),
+          ownerCell(month.target ?? undefined),
           ...comparisonCells(month.compared),
         ]),
       };
