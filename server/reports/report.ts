@@ -323,17 +323,18 @@ export async function breakdown(db: Db, unitId: number, period: Period, kind: Br
     previous ? breakdownRows(db, unitId, previous, kind, false) : null,
     lastYear && lastYear.key !== previous?.key ? breakdownRows(db, unitId, lastYear, kind, false) : null,
   ]);
-  const against = (row: Row, others: Row[] | null) => {
-    if (!others) return null;
-    return compareFigures(row.figure, others.find((other) => other.key === row.key)?.figure ?? figureOf(NO_COUNTS));
-  };
+  // Keyed, so that a country's thousands of desks are matched in one pass each.
+  const byKey = (others: Row[] | null) => (others ? new Map(others.map((other) => [other.key, other.figure])) : null);
+  const [previousFigures, lastYearFigures] = [byKey(previousRows), byKey(lastYearRows)];
+  const against = (row: Row, others: Map<string, Figure> | null) =>
+    others ? compareFigures(row.figure, others.get(row.key) ?? figureOf(NO_COUNTS)) : null;
   return rows.map((row) => {
-    const previousChange = against(row, previousRows);
+    const previousChange = against(row, previousFigures);
     return {
       ...row,
       compared: {
         previous: previousChange,
-        lastYear: lastYear && lastYear.key === previous?.key ? previousChange : against(row, lastYearRows),
+        lastYear: lastYear && lastYear.key === previous?.key ? previousChange : against(row, lastYearFigures),
       },
     };
   });
@@ -411,7 +412,8 @@ async function breakdownRows(
           .orderBy('desk.name')
           .execute(),
       ]);
-      const shown = desks.filter((desk) => rows.some((row) => row.desk === desk.id));
+      const byDesk = new Map(rows.map((row) => [row.desk, row]));
+      const shown = desks.filter((desk) => byDesk.has(desk.id));
       const units = shown.map((desk) => desk.unit_id);
       // A desk is held to the N of its own unit, the smallest count that contains it, and
       // to its unit's TTHC target.
@@ -421,7 +423,7 @@ async function breakdownRows(
       ]);
       return shown.map((desk) => {
         const dossiers = dossiersOf(book, desk.unit_id, period);
-        const figure = figureOf(countsOf(rows.find((row) => row.desk === desk.id)), dossiers.count);
+        const figure = figureOf(countsOf(byDesk.get(desk.id)), dossiers.count);
         return {
           key: String(desk.id),
           name: same(desk.name),
