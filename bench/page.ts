@@ -1,10 +1,9 @@
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import { webRoot } from '../server/web-app/web-app.routes.ts';
-
-export const CHROMIUM = '/usr/bin/chromium';
+import { launchBrowser } from '../test/browser/browser.ts';
 
 /** Lighthouse's "Slow 4G" profile: a cheap phone on poor mobile data. */
 export const SLOW_PHONE = { cpuSlowdown: 4, latencyMs: 150, downloadKbps: 1600, uploadKbps: 750 };
@@ -176,10 +175,7 @@ export async function timeCitizenPage(
 ): Promise<PageTimings> {
   const surveyUrl = `${baseUrl}/s/${deskCode}`;
   const bytes = await surveyBytes(surveyUrl);
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  });
+  const browser = await launchBrowser();
   const written: Awaited<ReturnType<typeof writeStaticPage>>[] = [];
   try {
     // One visit of each first, unmeasured, to warm the caches; the survey's tells its bytes on the wire.

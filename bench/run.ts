@@ -1,6 +1,5 @@
 import { SingleBar } from 'cli-progress';
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -13,11 +12,12 @@ import { startEmbeddedPostgres } from '../server/db/embedded-postgres.ts';
 import { migrateToLatest } from '../server/db/migrate.ts';
 import { rebuildRollups } from '../server/rollups/fold.ts';
 import { vietnamMidnight, vietnamMonth } from '../server/time/vietnam-time.ts';
+import { chooseBrowser } from '../test/browser/browser.ts';
 import { startServerProcess, type ServerProcess } from '../test/server-process.ts';
 import { cpuSeconds, ownCpuSeconds, postgresCpuSeconds } from './cpu.ts';
 import { loadRatings as driveRatings, type LoadOptions, type LoadResult } from './ingestion.ts';
 import { createNationalUnits, loadRatings, type NationalUnits } from './national-data.ts';
-import { CHROMIUM, SLOW_PHONE, timeCitizenPage, type PageTimings } from './page.ts';
+import { SLOW_PHONE, timeCitizenPage, type PageTimings } from './page.ts';
 import { describeHostile, hostileBudgets, measureHostile } from './hostile.ts';
 import { describeRecovery, measureRecovery, recoveryBudgets, type Recovery } from './recovery.ts';
 import { timeDocuments, type DocumentTimings } from './documents.ts';
@@ -498,12 +498,9 @@ function report(
 }
 
 async function main() {
-  // Found missing now rather than after minutes of loading data.
-  if (!existsSync(CHROMIUM)) {
-    console.error(`The citizen page is timed in Chromium, not found at ${CHROMIUM}: apt-get install chromium`);
-    process.exit(2);
-  }
   say(`${quick ? 'quick' : 'full'} run on ${os.cpus().length} cores, Node ${process.version}`);
+  // Chosen (and the npm one unpacked) now rather than after minutes of loading data.
+  say(`the citizen page is timed in ${(await chooseBrowser()).description}`);
   say('building the web app');
   await run('npm', ['run', 'build', '--silent']);
   say('starting the bench database (bench/data/pg)');

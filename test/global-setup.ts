@@ -3,14 +3,10 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import type { TestProject } from 'vitest/node';
 import { connectDatabase } from '../server/db/connect.ts';
 import { startEmbeddedPostgres } from '../server/db/embedded-postgres.ts';
 import { migrateToLatest } from '../server/db/migrate.ts';
-
-const execFileAsync = promisify(execFile);
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -21,22 +17,37 @@ declare module 'vitest' {
   }
 }
 
+interface RunDatabase {
+  adminDatabaseUrl: string;
+  templateDatabase: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * The run's database, shared by every project that needs one (this module is loaded once
+ * per project, in the one main process, hence a global) and stopped after the last.
+ */
+const shared = globalThis as { sipasRunDatabase?: { database: Promise<RunDatabase>; users: number } };
+
 /**
  * Starts PostgreSQL once for the whole run — the embedded server in a throw-away folder
  * with durability off, or the server of DATABASE_URL — and migrates a template database
  * that every test file clones (CREATE DATABASE … TEMPLATE), so files never share rows.
  */
 export default async function setup(project: TestProject) {
-  // The pages under test are the built ones, built exactly as `npm start` builds them
-  // (in a process of its own: the test environment would change the build).
-  for (const mode of ['production', 'officials', 'ssr']) {
-    await execFileAsync(
-      process.execPath,
-      [path.resolve('node_modules/vite/bin/vite.js'), 'build', '--mode', mode, '--logLevel', 'error'],
-      { env: { ...process.env, NODE_ENV: 'production' } },
-    );
-  }
+  const run = (shared.sipasRunDatabase ??= { database: startRunDatabase(), users: 0 });
+  run.users++;
+  const { adminDatabaseUrl, templateDatabase } = await run.database;
+  project.provide('adminDatabaseUrl', adminDatabaseUrl);
+  project.provide('templateDatabase', templateDatabase);
+  return async () => {
+    if (--run.users > 0) return;
+    delete shared.sipasRunDatabase;
+    await (await run.database).stop();
+  };
+}
 
+async function startRunDatabase(): Promise<RunDatabase> {
   const runId = `${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
   const templateDatabase = `sipas_template_${runId}`;
   let adminDatabaseUrl: string;
@@ -66,13 +77,14 @@ export default async function setup(project: TestProject) {
     await db.destroy();
   }
 
-  project.provide('adminDatabaseUrl', adminDatabaseUrl);
-  project.provide('templateDatabase', templateDatabase);
-
-  return async () => {
-    await dropDatabasesOfRun(adminDatabaseUrl, runId);
-    await stopServer();
-    if (dataDir) await fs.rm(dataDir, { recursive: true, force: true });
+  return {
+    adminDatabaseUrl,
+    templateDatabase,
+    stop: async () => {
+      await dropDatabasesOfRun(adminDatabaseUrl, runId);
+      await stopServer();
+      if (dataDir) await fs.rm(dataDir, { recursive: true, force: true });
+    },
   };
 }
 

@@ -1,13 +1,7 @@
 import { Resvg } from '@resvg/resvg-js';
-import { execFile } from 'node:child_process';
-import fs from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
-import { promisify } from 'node:util';
 import jsQR from 'jsqr';
+import * as mupdf from 'mupdf';
 import { PNG } from 'pngjs';
-
-const execFileAsync = promisify(execFile);
 
 /** Reads the QR code in a PNG image with an independent decoder (jsQR). */
 export function decodePng(png: Buffer): string | undefined {
@@ -21,24 +15,65 @@ export function decodeSvg(svg: string, width = 800): string | undefined {
 }
 
 /**
- * Renders each page of a PDF with poppler's pdftoppm, then reads the QR code of each page;
- * like a person moving a phone closer, it tries a few resolutions before giving up.
+ * Renders each page of a PDF to a PNG image at `dpi`, on white, as a printer would, with
+ * MuPDF (its WebAssembly build, from npm: no system package needed).
+ */
+export function renderPdf(pdf: Buffer, dpi: number): Buffer[] {
+  const document = mupdf.Document.openDocument(pdf, 'application/pdf');
+  try {
+    const scale = mupdf.Matrix.scale(dpi / 72, dpi / 72);
+    return Array.from({ length: document.countPages() }, (_, index) => {
+      const page = document.loadPage(index);
+      const pixmap = page.toPixmap(scale, mupdf.ColorSpace.DeviceRGB, false, true);
+      const png = Buffer.from(pixmap.asPNG());
+      pixmap.destroy();
+      page.destroy();
+      return png;
+    });
+  } finally {
+    document.destroy();
+  }
+}
+
+/**
+ * Reads a QR code on a printed page as a person with a phone would: the whole page
+ * (`parts` 1), or one part of it after another (`parts` across and down), so that one
+ * label among several is read on its own: jsQR reads an image that holds one code. Parts
+ * overlap by half, so that every code is whole in one of them.
+ */
+function decodePage(png: Buffer, parts: number): string | undefined {
+  const page = PNG.sync.read(png);
+  const width = Math.ceil(page.width / parts);
+  const height = Math.ceil(page.height / parts);
+  const starts = (size: number, part: number) =>
+    Array.from({ length: 2 * parts - 1 }, (_, index) => Math.min(index * Math.floor(part / 2), size - part));
+  for (const top of starts(page.height, height)) {
+    for (const left of starts(page.width, width)) {
+      const part = new Uint8ClampedArray(width * height * 4);
+      for (let row = 0; row < height; row++) {
+        const from = ((top + row) * page.width + left) * 4;
+        part.set(page.data.subarray(from, from + width * 4), row * width * 4);
+      }
+      // Printed codes are dark on light: no need to look for inverted ones.
+      const found = jsQR(part, width, height, { inversionAttempts: 'dontInvert' });
+      if (found) return found.data;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Renders each page of a PDF, then reads the QR code of each page; like a person moving
+ * a phone closer, it tries a few resolutions before giving up.
  */
 export async function decodePdf(pdf: Buffer): Promise<(string | undefined)[]> {
-  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'sipas-pdf-'));
-  try {
-    await fs.writeFile(path.join(dir, 'in.pdf'), pdf);
-    let decoded: (string | undefined)[] = [];
-    for (const dpi of [150, 100, 200]) {
-      const prefix = path.join(dir, `page-${dpi}`);
-      await execFileAsync('pdftoppm', ['-png', '-r', String(dpi), path.join(dir, 'in.pdf'), prefix]);
-      const pages = (await fs.readdir(dir)).filter((file) => file.startsWith(`page-${dpi}-`)).sort();
-      const attempt = await Promise.all(pages.map(async (page) => decodePng(await fs.readFile(path.join(dir, page)))));
-      decoded = decoded.length === 0 ? attempt : decoded.map((value, index) => value ?? attempt[index]);
-      if (decoded.every((value) => value !== undefined)) break;
-    }
-    return decoded;
-  } finally {
-    await fs.rm(dir, { recursive: true, force: true });
+  let decoded: (string | undefined)[] = [];
+  for (const dpi of [150, 100, 200]) {
+    const attempt = renderPdf(pdf, dpi).map((png) => decodePage(png, 1));
+    decoded = decoded.length === 0 ? attempt : decoded.map((value, index) => value ?? attempt[index]);
+    if (decoded.every((value) => value !== undefined)) return decoded;
   }
+  // A page of several labels, a quarter of the page at a time.
+  const pages = renderPdf(pdf, 150);
+  return decoded.map((value, index) => value ?? decodePage(pages[index]!, 4));
 }

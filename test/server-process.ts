@@ -13,6 +13,11 @@ export interface ServerProcess {
   output(): string;
   /** Peak resident memory of the process so far, in bytes (Linux). */
   peakRss(): number;
+  /**
+   * Its exit code once it has exited and its output has been read to the end (`close`:
+   * `exit` can come before the last lines written through the pipes).
+   */
+  exited: Promise<number | null>;
   /** SIGTERM, then waits for the exit and gives its code. */
   stop(): Promise<number | null>;
 }
@@ -32,7 +37,7 @@ export function startServerProcess(
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
   return new Promise((resolve, reject) => {
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
@@ -45,6 +50,7 @@ export function startServerProcess(
         pid: child.pid!,
         child,
         output: () => output,
+        exited,
         peakRss: () => Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1]) * 1024,
         stop: () => {
           child.kill('SIGTERM');

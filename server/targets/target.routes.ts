@@ -6,7 +6,7 @@ import { requireRole } from '../auth/auth.middleware.ts';
 import type { OfficialsEnv } from '../auth/official-env.ts';
 import { isUniqueViolation } from '../db/errors.ts';
 import { domainIdsByCode } from '../domains/domain.repository.ts';
-import { AppError, fieldError } from '../errors.ts';
+import { AppError } from '../errors.ts';
 import { calendarDate, domainCode, idParam, percent, rowId, rowIdText, text, year, yearText } from '../fields.ts';
 import { fieldProblems, jsonBodyLimit, requireJsonBody, someChange, validate } from '../validation.ts';
 import type { PlanJob } from './plan-worker.ts';

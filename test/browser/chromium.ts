@@ -1,15 +1,13 @@
 import { createRequire } from 'node:module';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, expect } from 'vitest';
+import { launchBrowser } from './browser.ts';
 
 const require = createRequire(import.meta.url);
 
-/** Debian's Chromium, headless; closed when the test file ends. */
+/** Chromium, headless (Debian's or npm's: see `browser.ts`); closed when the test file ends. */
 export async function launchChromium(): Promise<Browser> {
-  const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  });
+  const browser = await launchBrowser();
   afterAll(() => browser.close());
   return browser;
 }

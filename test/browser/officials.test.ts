@@ -87,6 +87,14 @@ describe('officials’ app in Chromium', () => {
     await page.getByRole('button', { name: 'Cấp mã' }).click();
     const labels = page.getByRole('img', { name: 'Mã QR đánh giá' });
     await expect.poll(() => labels.count()).toBe(2);
+    // Printed once both codes are drawn, not merely in the page, as for the poster above.
+    await expect
+      .poll(() =>
+        labels.evaluateAll((images: HTMLImageElement[]) =>
+          images.every((image) => image.complete && image.naturalWidth > 0),
+        ),
+      )
+      .toBe(true);
     const svg = decodeURIComponent(
       (await labels.first().getAttribute('src'))!.replace(/^data:image\/svg\+xml;charset=utf-8,/, ''),
     );

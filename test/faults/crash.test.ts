@@ -13,7 +13,7 @@ import { launchChromium, tablet } from '../browser/chromium.ts';
 import { makeDesk, quickRating } from '../factories.ts';
 import { startServerProcess, type ServerProcess } from '../server-process.ts';
 import { expectEveryRatingOnce } from './every-rating-once.ts';
-import { startRatingLoad } from './rating-load.ts';
+import { startRatingLoad, type RatingLoad } from './rating-load.ts';
 
 /*
  * The platform under faults: the real server as its own process, on a PostgreSQL server
@@ -34,7 +34,8 @@ function freePort(): Promise<number> {
   });
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** How long a fault lasts before the platform is started again: a deliberate outage, not a wait. */
+const outage = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const pgPort = await freePort();
 const startPostgres = () => startEmbeddedPostgres({ dataDir: pgDataDir, database: 'sipas', port: pgPort });
@@ -60,22 +61,31 @@ async function startServer(): Promise<ServerProcess> {
 const baseUrl = () => `http://127.0.0.1:${serverPort}`;
 
 async function killServer(server: ServerProcess): Promise<void> {
-  const exited = new Promise((resolve) => server.child.once('exit', resolve));
   server.child.kill('SIGKILL');
-  await exited;
+  await server.exited;
+}
+
+/**
+ * Waits until the clients have had `count` more ratings acknowledged: the platform is
+ * taking ratings (again), however long that takes on a busy machine.
+ */
+async function acknowledgedMore(load: RatingLoad, count: number): Promise<void> {
+  const target = load.acknowledged.size + count;
+  await expect.poll(() => load.acknowledged.size, { timeout: 60_000 }).toBeGreaterThanOrEqual(target);
 }
 
 /** Stops PostgreSQL the way a crash or a power cut would: no checkpoint, recovery from the WAL. */
 async function crashPostgres(): Promise<void> {
   const pid = Number((await fs.readFile(path.join(pgDataDir, 'postmaster.pid'), 'utf8')).split('\n')[0]);
   process.kill(pid, 'SIGQUIT');
-  while (
-    await fs.stat(path.join(pgDataDir, 'postmaster.pid')).then(
-      () => true,
-      () => false,
+  await expect
+    .poll(() =>
+      fs.stat(path.join(pgDataDir, 'postmaster.pid')).then(
+        () => true,
+        () => false,
+      ),
     )
-  )
-    await sleep(50);
+    .toBe(false);
 }
 
 const desks: { code: string; domain: string }[] = [];
@@ -101,14 +111,14 @@ describe('crash safety under load', () => {
     let server = await startServer();
     const load = startRatingLoad(baseUrl, desks, { workers: 24, keyPrefix: 'kill' });
     for (let crash = 0; crash < 2; crash++) {
-      await sleep(1500);
+      await acknowledgedMore(load, 50);
       const before = load.acknowledged.size;
       expect(before, load.unexpected.slice(0, 3).join('\n')).toBeGreaterThan(0);
       await killServer(server);
-      await sleep(300);
+      await outage(300);
       server = await startServer();
     }
-    await sleep(1500);
+    await acknowledgedMore(load, 50);
     await load.stop();
     expect(load.acknowledged.size).toBeGreaterThan(100);
     await expectEveryRatingOnce(db, load, 'kill');
@@ -118,17 +128,17 @@ describe('crash safety under load', () => {
   it('PostgreSQL stopped and crashed mid-load: the server recovers by itself, nothing lost or doubled', async () => {
     const server = await startServer();
     const load = startRatingLoad(baseUrl, desks, { workers: 24, keyPrefix: 'pg' });
-    await sleep(1500);
+    await acknowledgedMore(load, 50);
     // A clean restart (as after an upgrade), then a crash with recovery from the WAL.
     await postgres.stop();
-    await sleep(1000);
+    await outage(1000);
     postgres = await startPostgres();
-    await sleep(1500);
+    await acknowledgedMore(load, 50);
     const beforeCrash = load.acknowledged.size;
     await crashPostgres();
-    await sleep(1000);
+    await outage(1000);
     postgres = await startPostgres();
-    await sleep(2000);
+    await acknowledgedMore(load, 50);
     await load.stop();
     expect(load.acknowledged.size).toBeGreaterThan(beforeCrash);
     await expectEveryRatingOnce(db, load, 'pg');
@@ -195,7 +205,8 @@ describe('graceful shutdown', () => {
 
     type Answer = { id?: number; error?: { code: string } };
     type Result = { status: number; body: Answer } | { failed: true };
-    let answered = 0;
+    let firstAnswer!: () => void;
+    const firstAnswered = new Promise<void>((resolve) => (firstAnswer = resolve));
     const sent = Array.from({ length: 150 }, (): Promise<Result> =>
       fetch(`${server.url}/api/v1/public/responses`, {
         method: 'POST',
@@ -203,14 +214,14 @@ describe('graceful shutdown', () => {
         body: JSON.stringify(quickRating({ deskCode: desk.code })),
       }).then(
         async (response) => {
-          answered++;
+          firstAnswer();
           return { status: response.status, body: (await response.json()) as Answer };
         },
         () => ({ failed: true }),
       ),
     );
     // The first answers are in: the others are being read, checked or committed.
-    while (answered === 0) await sleep(1);
+    await firstAnswered;
     const exitCode = server.stop();
     const results = await Promise.all(sent);
     expect(await exitCode).toBe(0);

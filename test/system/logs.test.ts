@@ -112,9 +112,8 @@ describe('errors and logs', () => {
       .toMatchObject({ level: 50, msg: 'unhandled rejection' });
     expect((await fetch(`${faulty.url}/healthz`)).status).toBe(200);
 
-    const exited = new Promise<number | null>((resolve) => faulty.child.once('exit', resolve));
     faulty.child.kill('SIGHUP');
-    expect(await exited).toBe(1);
+    expect(await faulty.exited).toBe(1);
     expect(lines().find((line) => line.err?.message === 'broken invariant')).toMatchObject({
       level: 60,
       msg: 'uncaught exception: stopping',

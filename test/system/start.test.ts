@@ -32,20 +32,35 @@ function startMain(env: Record<string, string>) {
   });
   started.push(child);
   let output = '';
-  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  const printed = async (pattern: RegExp, timeoutMs = 90_000) => {
-    const deadline = Date.now() + timeoutMs;
-    while (!pattern.test(output)) {
-      if (child.exitCode !== null || Date.now() > deadline) throw new Error(`did not print ${pattern}:\n${output}`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+  const waiting = new Set<() => void>();
+  const append = (chunk: Buffer) => {
+    output += chunk.toString();
+    for (const check of waiting) check();
   };
+  child.stdout!.on('data', append);
+  child.stderr!.on('data', append);
+  // `close`, not `exit`: the last lines it printed are read by then.
+  const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
+  /** Resolves as soon as the process has printed `pattern`; fails if it ends first. */
+  const printed = (pattern: RegExp) =>
+    new Promise<void>((resolve, reject) => {
+      const check = () => {
+        if (!pattern.test(output)) return;
+        waiting.delete(check);
+        resolve();
+      };
+      waiting.add(check);
+      check();
+      void exited.then(() => {
+        waiting.delete(check);
+        reject(new Error(`did not print ${pattern}:\n${output}`));
+      });
+    });
   return { child, exited, printed, output: () => output };
 }
 
 describe('npm start on a fresh machine', () => {
+  // Two starts, the first loading a year of demo data: minutes on a busy machine.
   it('starts the embedded database with demo data, takes a rating, and stops cleanly on SIGTERM', async () => {
     const port = await freePort();
     const dataDir = path.join(workDir, 'pg');
@@ -92,7 +107,7 @@ describe('npm start on a fresh machine', () => {
     expect(retry.status).toBe(200);
     second.child.kill('SIGINT');
     expect(await second.exited).toBe(0);
-  });
+  }, 180_000);
 
   it('refuses to start with a bad setting, naming it', async () => {
     const bad = startMain({ PORT: 'eighty', PG_DATA_DIR: path.join(workDir, 'unused') });
