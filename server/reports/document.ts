@@ -270,6 +270,8 @@ async function headerOf(db: Db, unitId: number) {
     issuingBody: (territorial ? `Ủy ban nhân dân\n${unit.name}` : unit.name).toLocaleUpperCase('vi'),
     number: territorial ? 'Số: …/BC-UBND' : 'Số: …/BC-…',
     recipient: unit.parent_name ? bodyOf(unit.parent_name, unit.parent_kind!) : null,
+    /** Who reports, as the first sentence names it: the People's Committee of a territorial unit. */
+    reporter: bodyOf(unit.name, unit.kind),
   };
 }
 
@@ -303,7 +305,7 @@ export async function buildReportDocument(
   const phrase = periodPhrase(period);
   const plan = report.targets.find((target) => target.planNumber);
   paragraph(
-    `${plan ? `Thực hiện Kế hoạch số ${plan.planNumber}${plan.planDate ? ` ngày ${formatDay(plan.planDate)}` : ''}` : `Thực hiện kế hoạch cải cách hành chính năm ${period.year}`}, ${report.unit.name} báo cáo kết quả khảo sát mức độ hài lòng của người dân, tổ chức đối với sự phục vụ của cơ quan hành chính nhà nước ${phrase}, từ các phiếu đánh giá tại Bộ phận Một cửa, như sau:`,
+    `${plan ? `Thực hiện Kế hoạch số ${plan.planNumber}${plan.planDate ? ` ngày ${formatDay(plan.planDate)}` : ''}` : `Thực hiện kế hoạch cải cách hành chính năm ${period.year}`}, ${text(head.reporter)} báo cáo kết quả khảo sát mức độ hài lòng của người dân, tổ chức đối với sự phục vụ của cơ quan hành chính nhà nước ${phrase}, từ các phiếu đánh giá tại Bộ phận Một cửa, như sau:`,
   );
 
   overview(report, paragraph, blocks);

@@ -94,7 +94,7 @@ describe('the report document of a province, quarter II of 2026', () => {
       'Kết quả khảo sát mức độ hài lòng của người dân, tổ chức đối với sự phục vụ của cơ quan hành chính nhà nước quý II năm 2026',
     );
     expect(doc.paragraphs).toContain(
-      'Thực hiện Kế hoạch số 12/KH-UBND ngày 15/01/2026, Tỉnh Hà Thử báo cáo kết quả khảo sát mức độ hài lòng của người dân, tổ chức đối với sự phục vụ của cơ quan hành chính nhà nước quý II năm 2026, từ các phiếu đánh giá tại Bộ phận Một cửa, như sau:',
+      'Thực hiện Kế hoạch số 12/KH-UBND ngày 15/01/2026, Ủy ban nhân dân Tỉnh Hà Thử báo cáo kết quả khảo sát mức độ hài lòng của người dân, tổ chức đối với sự phục vụ của cơ quan hành chính nhà nước quý II năm 2026, từ các phiếu đánh giá tại Bộ phận Một cửa, như sau:',
     );
   });
 
