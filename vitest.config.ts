@@ -2,7 +2,9 @@ import { configDefaults, defineConfig, type TestProjectInlineConfiguration } fro
 
 /*
  * `vitest run` is `npm test`; `vitest run --mode faults` (`npm run test:faults`) runs the
- * tests that crash servers and databases, which take minutes.
+ * tests that crash servers and databases, which take minutes; `vitest run --mode documents`
+ * (`npm run test:documents`) renders report documents with LibreOffice, which `npm test`
+ * does not need.
  *
  * Each project prepares only what its tests need, and only when one of its files runs:
  * - unit: the pure tests beside the code, with neither database nor build;
@@ -36,18 +38,20 @@ export default defineConfig(({ mode }) => ({
     projects:
       mode === 'faults'
         ? [project('faults', { include: ['test/faults/**/*.test.ts'], globalSetup: [PAGES] })]
-        : [
-            project('unit', { include: ['server/**/*.test.ts', 'web/**/*.test.ts'] }),
-            project('database', {
-              include: ['test/db/**/*.test.ts', 'test/system/**/*.test.ts'],
-              exclude: [...configDefaults.exclude, ...SERVE_BUILT_PAGES],
-              globalSetup: [DATABASE],
-            }),
-            project('pages', {
-              include: ['test/browser/**/*.test.ts', ...SERVE_BUILT_PAGES],
-              globalSetup: [PAGES, DATABASE],
-            }),
-          ],
+        : mode === 'documents'
+          ? [project('documents', { include: ['test/documents/**/*.test.ts'], globalSetup: [DATABASE] })]
+          : [
+              project('unit', { include: ['server/**/*.test.ts', 'web/**/*.test.ts'] }),
+              project('database', {
+                include: ['test/db/**/*.test.ts', 'test/system/**/*.test.ts'],
+                exclude: [...configDefaults.exclude, ...SERVE_BUILT_PAGES],
+                globalSetup: [DATABASE],
+              }),
+              project('pages', {
+                include: ['test/browser/**/*.test.ts', ...SERVE_BUILT_PAGES],
+                globalSetup: [PAGES, DATABASE],
+              }),
+            ],
     pool: 'forks',
     testTimeout: 30_000,
     hookTimeout: 120_000,

@@ -94,6 +94,8 @@ export async function createNationalUnits(db: Db): Promise<NationalUnits> {
                 ? `Xã đo ${index + 1}.${child + 1}`
                 : `Cơ quan đo ${index + 1}.${child + 1}`,
             kind: child < COMMUNES_PER_PROVINCE ? ('commune' as const) : ('agency' as const),
+            // The second and third agencies are a hospital and a school.
+            agency_sector: ([null, 'health', 'education'] as const)[child - COMMUNES_PER_PROVINCE] ?? null,
             parent_id: province.id,
             valid_from: '2025-07-01',
             valid_until: null,

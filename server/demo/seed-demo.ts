@@ -8,7 +8,7 @@ import type { Channel } from '../responses/response.table.ts';
 import { foldAll } from '../rollups/fold.ts';
 import type { NewTarget } from '../targets/target.table.ts';
 import { createUnit, findOrCreateCountryRoot } from '../units/unit.repository.ts';
-import type { UnitKind } from '../units/unit.table.ts';
+import type { AgencySector, UnitKind } from '../units/unit.table.ts';
 import { vietnamMidnight, vietnamDate, addDays } from '../time/vietnam-time.ts';
 
 export const DEMO_PROVINCE_CODE = 'DEMO-TH';
@@ -28,6 +28,7 @@ interface DemoUnit {
   code: string;
   name: string;
   kind: UnitKind;
+  agencySector?: AgencySector;
   desks: DemoDesk[];
 }
 
@@ -53,12 +54,14 @@ const provinceUnits: DemoUnit[] = [
     code: 'DEMO-TH-BVDK',
     name: 'Bệnh viện Đa khoa tỉnh',
     kind: 'agency',
+    agencySector: 'health',
     desks: [{ code: 'bvdktiepdon', name: 'Khu tiếp đón người bệnh', domains: ['health'], lift: -2, volume: 22 }],
   },
   {
     code: 'DEMO-TH-THPTHR',
     name: 'Trường THPT Hàm Rồng',
     kind: 'agency',
+    agencySector: 'education',
     desks: [{ code: 'thpthamrong', name: 'Văn phòng nhà trường', domains: ['education'], lift: 3, volume: 5 }],
   },
   {
@@ -220,6 +223,7 @@ export async function seedDemo(db: Db, options: { now?: Date; days?: number } = 
         valid_from: '2025-07-01',
         valid_until: null,
         merged_into_id: null,
+        agency_sector: spec.agencySector ?? null,
       });
       for (const deskSpec of spec.desks) {
         const desk = await createDesk(

@@ -1,14 +1,15 @@
 import type { Db } from '../db/database.ts';
 import { AppError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
-import { exportCsv, exportWorkbook, type ExportTable } from './export.ts';
+import { exportCsv, exportDocument, exportWorkbook, type ExportTable } from './export.ts';
 import type { Period } from './periods.ts';
 
 export interface ExportRequest {
   officialId: number;
   unitId: number;
   period: Period;
-  format: 'xlsx' | 'csv';
+  /** `docx`: the periodic report document (`document.ts`). */
+  format: 'xlsx' | 'csv' | 'docx';
   /** For CSV, which table; the workbook holds them all. */
   table: ExportTable;
 }
@@ -113,7 +114,9 @@ export class ExportQueue {
       const file =
         job.format === 'xlsx'
           ? await exportWorkbook(db, job.unitId, job.period, progress)
-          : await exportCsv(db, job.unitId, job.period, job.table);
+          : job.format === 'docx'
+            ? await exportDocument(db, job.unitId, job.period, progress)
+            : await exportCsv(db, job.unitId, job.period, job.table);
       await db
         .updateTable('report_export')
         .set({

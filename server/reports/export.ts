@@ -3,9 +3,19 @@ import type { Db } from '../db/database.ts';
 import { SCALE } from '../questionnaires/scale.ts';
 import { vietnamMidnight } from '../time/vietnam-time.ts';
 import { periodLabel, type Period } from './periods.ts';
-import { breakdown, METRIC_NAMES, reasons, summary, trend, type Row } from './report.ts';
+import {
+  breakdown,
+  METRIC_NAMES,
+  PEER_GROUPS,
+  reasons,
+  summary,
+  trend,
+  type Comparisons,
+  type InheritedFrom,
+  type Row,
+} from './report.ts';
 import type { DossierCount } from './dossiers.ts';
-import { threeBands, type Figure, type TargetComparison } from './statistics.ts';
+import { threeBands, type Change, type Figure, type TargetComparison } from './statistics.ts';
 
 /** The tables of a report, each one sheet of the workbook and one CSV file. */
 export const EXPORT_TABLES = [
@@ -75,11 +85,63 @@ function figureCells(figure: Figure): Cell[] {
   ];
 }
 
-function rowsTable(title: string, first: string[], rows: Row[], cells: (row: Row) => Cell[]): Table {
+const VERDICT_NAMES: Record<Change['verdict'], string> = {
+  rose: 'Tăng (có ý nghĩa thống kê)',
+  fell: 'Giảm (có ý nghĩa thống kê)',
+  no_change: 'Không thay đổi rõ',
+  not_enough_data: 'Chưa đủ dữ liệu',
+};
+
+/** Each figure against the previous period and cùng kỳ: the change, its 95% interval, the verdict. */
+const COMPARISON_HEADER = ['kỳ trước', 'cùng kỳ năm trước'].flatMap((against) => [
+  `So với ${against}: tỷ lệ kỳ đó (%)`,
+  `So với ${against}: thay đổi (điểm)`,
+  `So với ${against}: cận dưới 95% (điểm)`,
+  `So với ${against}: cận trên 95% (điểm)`,
+  `So với ${against}: đánh giá`,
+]);
+
+function comparisonCells(compared: Comparisons | undefined): Cell[] {
+  return [compared?.previous ?? null, compared?.lastYear ?? null].flatMap((change) =>
+    change
+      ? [
+          change.other.share,
+          change.points,
+          change.interval?.low ?? null,
+          change.interval?.high ?? null,
+          VERDICT_NAMES[change.verdict],
+        ]
+      : [null, null, null, null, 'Không có kỳ so sánh'],
+  );
+}
+
+/** Whose target a row is held to. */
+function ownerCell(target: { inheritedFrom: InheritedFrom } | undefined): Cell {
+  if (!target) return null;
+  return target.inheritedFrom ? `Chỉ tiêu của ${target.inheritedFrom.name}` : 'Chỉ tiêu của đơn vị';
+}
+
+/**
+ * Rows as a table: the first columns, the figure, `extra` columns (kept after the figure,
+ * so that the figure's columns stay where readers of earlier exports found them), and the
+ * changes since the periods compared with.
+ */
+function rowsTable(
+  title: string,
+  first: string[],
+  rows: Row[],
+  cells: (row: Row) => Cell[],
+  extra: { header: string[]; cells: (row: Row) => Cell[] } = { header: [], cells: () => [] },
+): Table {
   return {
     title,
-    header: [...first, ...FIGURE_HEADER],
-    rows: rows.map((row) => [...cells(row), ...figureCells(row.figure)]),
+    header: [...first, ...FIGURE_HEADER, ...extra.header, ...COMPARISON_HEADER],
+    rows: rows.map((row) => [
+      ...cells(row),
+      ...figureCells(row.figure),
+      ...extra.cells(row),
+      ...comparisonCells(row.compared),
+    ]),
   };
 }
 
@@ -120,6 +182,8 @@ async function buildTable(db: Db, unitId: number, period: Period, table: ExportT
           ...FIGURE_HEADER,
           'Văn bản',
           'Câu trong kế hoạch',
+          'Chỉ tiêu của',
+          ...COMPARISON_HEADER,
         ],
         rows: [
           [
@@ -133,6 +197,8 @@ async function buildTable(db: Db, unitId: number, period: Period, table: ExportT
             ...figureCells(report.overall),
             null,
             null,
+            null,
+            ...comparisonCells(report.compared.overall),
           ],
           [
             'Hài lòng theo 5 yếu tố SIPAS (gộp các tiêu chí; n là số phiếu)',
@@ -145,6 +211,8 @@ async function buildTable(db: Db, unitId: number, period: Period, table: ExportT
             ...figureCells(report.elements),
             null,
             null,
+            null,
+            ...comparisonCells(report.compared.elements),
           ],
           ...report.targets.map((target): Cell[] => [
             METRIC_NAMES[target.metric].vi,
@@ -158,6 +226,8 @@ async function buildTable(db: Db, unitId: number, period: Period, table: ExportT
             ...figureCells(target.figure),
             [target.planNumber, target.planDate].filter(Boolean).join(', ') || null,
             target.planSentence,
+            ownerCell(target),
+            ...comparisonCells(target.compared),
           ]),
           [dossierLine(report.dossiers)],
         ],
@@ -174,10 +244,19 @@ async function buildTable(db: Db, unitId: number, period: Period, table: ExportT
           row.target ? STATUS_NAMES[row.target.result.status] : null,
           row.target?.result.gap ?? null,
         ],
+        { header: ['Chỉ tiêu của'], cells: (row) => [ownerCell(row.target)] },
       );
     case 'subunit': {
       const rows = await breakdown(db, unitId, period, 'subunit');
-      const table = rowsTable(title, ['Đơn vị'], rows, (row) => [row.name.vi]);
+      const table = rowsTable(title, ['Đơn vị'], rows, (row) => [row.name.vi], {
+        header: ['Nhóm cùng loại (xếp hạng riêng)', 'Chỉ tiêu TTHC (%)', 'Chỉ tiêu của', 'Đánh giá'],
+        cells: (row) => [
+          row.peerGroup ? PEER_GROUPS[row.peerGroup].vi : null,
+          row.target?.threshold ?? null,
+          ownerCell(row.target),
+          row.target ? STATUS_NAMES[row.target.result.status] : null,
+        ],
+      });
       // A merged unit listed under its successor is already counted in the successor's row.
       table.header.push('Ghi chú');
       rows.forEach((row, index) => table.rows[index]!.push(mergeNote(row, rows)));
@@ -203,11 +282,13 @@ async function buildTable(db: Db, unitId: number, period: Period, table: ExportT
       const months = await trend(db, unitId, period);
       return {
         title,
-        header: ['Tháng', 'Chỉ tiêu TTHC (%)', ...FIGURE_HEADER],
+        header: ['Tháng', 'Chỉ tiêu TTHC (%)', ...FIGURE_HEADER, 'Chỉ tiêu của', ...COMPARISON_HEADER],
         rows: months.map((month) => [
           month.month.slice(0, 7),
           month.target?.threshold ?? null,
           ...figureCells(month.figure),
+          ownerCell(month.target ?? undefined),
+          ...comparisonCells(month.compared),
         ]),
       };
     }
@@ -354,6 +435,29 @@ export async function exportWorkbook(
     filename: `${fileStem(unit.name, period)}.xlsx`,
     contentType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
     content: Buffer.from(await workbook.xlsx.writeBuffer()),
+  };
+}
+
+/**
+ * The periodic report document as DOCX (`document.ts`, `document-docx.ts`), named like
+ * the other exports.
+ */
+export async function exportDocument(
+  db: Db,
+  unitId: number,
+  period: Period,
+  onProgress: (percent: number) => Promise<void> = async () => {},
+): Promise<ExportFile> {
+  // Loaded on first use, like the workbook library.
+  const [{ buildReportDocument }, { reportDocx }] = await Promise.all([
+    import('./document.ts'),
+    import('./document-docx.ts'),
+  ]);
+  const document = await buildReportDocument(db, unitId, period, onProgress);
+  return {
+    filename: `${['Báo cáo kết quả khảo sát hài lòng', document.unit.name, periodLabel(period, 'vi').replace(/\//g, '-')].join(' - ')}.docx`,
+    contentType: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+    content: await reportDocx(document),
   };
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { monthsOf, parsePeriod, yearParts } from './periods.ts';
+import { comparisonPeriods, monthsOf, parsePeriod, yearParts } from './periods.ts';
 
 describe('parsePeriod', () => {
   it('reads every kind of reporting period as Vietnam calendar days [from, to)', () => {
@@ -48,5 +48,41 @@ describe('yearParts', () => {
       '2025-01-01..2025-12-31',
       '2026-01-01..2026-01-01',
     ]);
+  });
+});
+
+describe('comparisonPeriods: the previous period of the same kind and the same one a year before', () => {
+  const keys = (key: string) => {
+    const { previous, lastYear } = comparisonPeriods(parsePeriod(key)!);
+    return { previous: previous?.key ?? null, lastYear: lastYear?.key ?? null };
+  };
+
+  it('months and quarters: the one before, across the turn of the year, and cùng kỳ', () => {
+    expect(keys('2026-03')).toEqual({ previous: '2026-02', lastYear: '2025-03' });
+    expect(keys('2026-01')).toEqual({ previous: '2025-12', lastYear: '2025-01' });
+    expect(keys('2026-Q2')).toEqual({ previous: '2026-Q1', lastYear: '2025-Q2' });
+    expect(keys('2026-Q1')).toEqual({ previous: '2025-Q4', lastYear: '2025-Q1' });
+  });
+
+  it('the first 6 or 9 months and the year: the same span of the year before, both ways', () => {
+    expect(keys('2026-H1')).toEqual({ previous: '2025-H1', lastYear: '2025-H1' });
+    expect(keys('2026-9M')).toEqual({ previous: '2025-9M', lastYear: '2025-9M' });
+    expect(keys('2026')).toEqual({ previous: '2025', lastYear: '2025' });
+  });
+
+  it('a range: as many days just before it, and the same days a year earlier', () => {
+    // 15 Jan – 14 Mar 2026 is 59 days; the 59 days before end on 14 January.
+    expect(keys('2026-01-15..2026-03-14')).toEqual({
+      previous: '2025-11-17..2026-01-14',
+      lastYear: '2025-01-15..2025-03-14',
+    });
+    // 29 February has no day a year before: the 28th stands for it.
+    expect(keys('2028-02-01..2028-02-29').lastYear).toBe('2027-02-01..2027-02-28');
+  });
+
+  it('has nothing to compare with before the years the platform reports on', () => {
+    expect(keys('2000')).toEqual({ previous: null, lastYear: null });
+    expect(keys('2000-Q1')).toEqual({ previous: null, lastYear: null });
+    expect(keys('2000-Q2')).toEqual({ previous: '2000-Q1', lastYear: null });
   });
 });

@@ -108,6 +108,61 @@ export function yearParts(period: Period): Period[] {
   return parts;
 }
 
+/** The same day a year earlier; 29 February becomes the 28th. */
+export function yearBefore(day: string): string {
+  const shifted = `${String(Number(day.slice(0, 4)) - 1).padStart(4, '0')}${day.slice(4)}`;
+  return isCalendarDate(shifted, 1, 9999) ? shifted : shifted.replace(/-29$/, '-28');
+}
+
+function daysBetween(from: string, to: string): number {
+  return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000);
+}
+
+/**
+ * The periods a report compares with (DESIGN §4): the previous period of the same kind —
+ * the month or quarter before; for the first 6 or 9 months and the year, the same span of
+ * the year before, since the span before a year's first half is not a first half — and
+ * the same period a year earlier (cùng kỳ). For a range, the range of the same number of
+ * days just before it, and the same days a year earlier. Null when it would fall before
+ * the years the platform reports on.
+ *
+ * @example comparisonPeriods(parsePeriod('2026-Q1')!) // previous 2025-Q4, lastYear 2025-Q1
+ */
+export function comparisonPeriods(period: Period): { previous: Period | null; lastYear: Period | null } {
+  const year = Number(period.from.slice(0, 4));
+  const keep = (key: string) => {
+    const found = parsePeriod(key);
+    return found && withinReportingYears(found) ? found : null;
+  };
+  const month = period.from.slice(5, 7);
+  switch (period.kind) {
+    case 'month':
+      return { previous: keep(addMonths(period.from, -1).slice(0, 7)), lastYear: keep(`${year - 1}-${month}`) };
+    case 'quarter': {
+      const previous = addMonths(period.from, -3);
+      const quarter = (day: string) => Math.floor((Number(day.slice(5, 7)) - 1) / 3) + 1;
+      return {
+        previous: keep(`${previous.slice(0, 4)}-Q${quarter(previous)}`),
+        lastYear: keep(`${year - 1}-Q${quarter(period.from)}`),
+      };
+    }
+    case 'half':
+    case 'nine_months':
+    case 'year': {
+      const sameSpan = keep(period.key.replace(/^\d{4}/, String(year - 1)));
+      return { previous: sameSpan, lastYear: sameSpan };
+    }
+    case 'range': {
+      const last = addDays(period.to, -1);
+      const length = daysBetween(period.from, period.to);
+      return {
+        previous: keep(`${addDays(period.from, -length)}..${addDays(period.from, -1)}`),
+        lastYear: keep(`${yearBefore(period.from)}..${yearBefore(last)}`),
+      };
+    }
+  }
+}
+
 const ROMAN = ['I', 'II', 'III', 'IV'];
 
 /** How a period is named in a report title or a file name. */

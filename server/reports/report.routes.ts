@@ -5,6 +5,7 @@ import type { OfficialsEnv } from '../auth/official-env.ts';
 import { notFound } from '../errors.ts';
 import { rowId, rowIdText } from '../fields.ts';
 import { jsonBodyLimit, requireJsonBody, validate } from '../validation.ts';
+import { buildReportDocument } from './document.ts';
 import { EXPORT_TABLES } from './export.ts';
 import { periodSchema } from './periods.ts';
 import { breakdown, ranking, reasons, summary, trend, unitContext } from './report.ts';
@@ -21,7 +22,8 @@ export const breakdownQuerySchema = reportQuerySchema.extend({
 export const exportRequestSchema = z.strictObject({
   unitId: rowId,
   period: periodSchema,
-  format: z.enum(['xlsx', 'csv']),
+  /** `docx`: the periodic report document; the print page reads the same from `/document`. */
+  format: z.enum(['xlsx', 'csv', 'docx']),
   /** For CSV, which table; the workbook holds them all. */
   table: z.enum(EXPORT_TABLES).default('summary'),
 });
@@ -66,6 +68,12 @@ export const reportRoutes = new Hono<OfficialsEnv>()
     const { unitId, period } = c.req.valid('query');
     await assertAccess(c.var.db, c.var.official, 'unit', unitId);
     return c.json(await reasons(c.var.db, unitId, period), 200);
+  })
+  // The report document's blocks, for the print page; the DOCX is built from the same.
+  .get('/document', validate('query', reportQuerySchema), async (c) => {
+    const { unitId, period } = c.req.valid('query');
+    await assertAccess(c.var.db, c.var.official, 'unit', unitId);
+    return c.json(await buildReportDocument(c.var.db, unitId, period), 200);
   })
   .post('/exports', jsonBodyLimit, requireJsonBody, validate('json', exportRequestSchema), async (c) => {
     const { unitId, period, format, table } = c.req.valid('json');

@@ -14,7 +14,7 @@ export interface ReportExportTable {
   official_id: number;
   unit_id: number;
   period: string;
-  format: 'xlsx' | 'csv';
+  format: 'xlsx' | 'csv' | 'docx';
   status: Generated<'running' | 'done' | 'failed'>;
   progress: Generated<number>;
   filename: string | null;

@@ -5,19 +5,24 @@ import { LOW_RATING_MAX } from '../questionnaires/scale.ts';
 import { ALL_ELEMENTS, type BallotSums, type ScoreCounts } from '../rollups/rollup.table.ts';
 import { ballotSums, reasonCounts, scoreCounts, type CountRow, type Dimension } from '../rollups/score-counts.ts';
 import type { TargetComparison as TargetComparisonKind, TargetMetric } from '../targets/target.table.ts';
-import { addMonths } from '../time/vietnam-time.ts';
+import { addMonths, monthOf } from '../time/vietnam-time.ts';
+import type { AgencySector, UnitKind } from '../units/unit.table.ts';
 import { dossierBook, dossiersOf, type DossierCount } from './dossiers.ts';
-import { monthsOf, yearParts, type Period } from './periods.ts';
+import { effectiveTargets, type EffectiveTarget } from './effective-targets.ts';
+import { comparisonPeriods, monthsOf, yearBefore, yearParts, type Period } from './periods.ts';
 import {
   atOrBelow,
   percentOf,
   addCounts,
   byLowerBound,
+  compareFigures,
   compareWithTarget,
+  coverage,
   figureOf,
   NO_BALLOTS,
   NO_COUNTS,
   pooledFigureOf,
+  type Change,
   type Figure,
   type TargetComparison,
 } from './statistics.ts';
@@ -29,6 +34,39 @@ import {
  */
 
 export type Names = { vi: string; en: string };
+
+/** A figure against the previous period of the same kind and the same period a year before (cùng kỳ). */
+export interface Comparisons {
+  /** Null when there is no such period to compare with (before the years reported on). */
+  previous: Change | null;
+  lastYear: Change | null;
+}
+
+/** Whose target a figure is held to: null for the unit's own, else the ancestor that set it. */
+export type InheritedFrom = EffectiveTarget['inheritedFrom'];
+
+/**
+ * Peers, ranked only against each other (DESIGN §4): communes, wards and special zones
+ * together; provinces, districts (the tree before July 2025), and agencies apart, with
+ * hospitals and schools apart from the other agencies.
+ */
+export type PeerGroup = 'country' | 'province' | 'district' | 'commune' | 'agency' | 'health' | 'education';
+
+export const PEER_GROUPS: Record<PeerGroup, Names> = {
+  country: { vi: 'Toàn quốc', en: 'Country' },
+  province: { vi: 'Tỉnh, thành phố', en: 'Provinces and cities' },
+  district: { vi: 'Quận, huyện, thị xã, thành phố thuộc tỉnh', en: 'Districts' },
+  commune: { vi: 'Xã, phường, đặc khu', en: 'Communes, wards and special zones' },
+  agency: { vi: 'Cơ quan, đơn vị hành chính', en: 'Administrative agencies' },
+  health: { vi: 'Cơ sở y tế', en: 'Health facilities' },
+  education: { vi: 'Cơ sở giáo dục', en: 'Schools' },
+};
+
+export function peerGroupOf(kind: UnitKind, sector: AgencySector | null): PeerGroup {
+  if (kind === 'commune' || kind === 'ward' || kind === 'special_zone') return 'commune';
+  if (kind === 'agency') return sector ?? 'agency';
+  return kind;
+}
 
 export interface TargetResult {
   id: number;
@@ -43,8 +81,12 @@ export interface TargetResult {
   planNumber: string | null;
   planDate: string | null;
   planSentence: string | null;
+  /** Null for the unit's own target; else the ancestor whose target the unit is held to. */
+  inheritedFrom: InheritedFrom;
   figure: Figure;
   result: TargetComparison;
+  /** The figure against the same days' figure of the periods compared with. */
+  compared: Comparisons;
 }
 
 export interface Summary {
@@ -56,8 +98,14 @@ export interface Summary {
   overall: Figure;
   /** Every criterion of the five SIPAS elements, pooled per ballot: the agency-service index. */
   elements: Figure;
+  /** Ballots of the overall question ÷ N, where N is known; `low` warns of every figure built on it. */
+  coverage: { share: number | null; low: boolean };
+  /** The periods every figure is compared with. */
+  comparedWith: { previous: Period | null; lastYear: Period | null };
+  compared: { overall: Comparisons; elements: Comparisons };
   /**
-   * The targets of the period's year, each compared with the period; for a range across
+   * The targets the unit is held to in the period's year — its own, and its nearest
+   * ancestor's where it has none — each compared with the period; for a range across
    * years, each year's targets compared with that year's part of it.
    */
   targets: TargetResult[];
@@ -70,7 +118,21 @@ export interface Row {
   /** What the row belongs to: the unit of a desk, the element of a criterion. */
   parent?: string;
   figure: Figure;
-  target?: { threshold: number; comparison: TargetComparisonKind; result: TargetComparison };
+  /**
+   * The target the row is held to: a domain's domain target; a sub-unit's, and a desk's
+   * unit's, TTHC target (each unit's own or its nearest ancestor's).
+   */
+  target?: {
+    metric: TargetMetric;
+    threshold: number;
+    comparison: TargetComparisonKind;
+    result: TargetComparison;
+    inheritedFrom: InheritedFrom;
+  };
+  /** The row against the same row in the periods compared with (`Summary.comparedWith`). */
+  compared?: Comparisons;
+  /** For sub-units: the group of peers it is ranked in. */
+  peerGroup?: PeerGroup;
   /** For sub-units and desks: N of the unit the row stands for, which its figure is held to. */
   dossiers?: DossierCount;
   /** A sub-unit merged into another: whom and from which day (`YYYY-MM-DD`). */
@@ -165,118 +227,177 @@ async function periodFigures(db: Db, unitId: number, period: Period) {
   } satisfies PeriodFigures;
 }
 
+/** Computes each period's figures once, however many targets and comparisons ask for them. */
+function figuresByPeriod(db: Db, unitId: number) {
+  const cache = new Map<string, Promise<PeriodFigures>>();
+  return (period: Period) => {
+    if (!cache.has(period.key)) cache.set(period.key, periodFigures(db, unitId, period));
+    return cache.get(period.key)!;
+  };
+}
+
+function metricFigure(figures: PeriodFigures, metric: TargetMetric, domainId: number | null): Figure {
+  if (metric === 'tthc') return figures.overall;
+  if (metric === 'agency_service') return figures.elements;
+  return figureOf(countsOf(figures.byDomain.find((row) => row.domain === domainId)), figures.dossiers.count);
+}
+
+/** The same figure over the periods compared with: `pick` chooses it from each period's figures. */
+async function compareOver(
+  figuresOf: (period: Period) => Promise<PeriodFigures>,
+  period: Period,
+  current: Figure,
+  pick: (figures: PeriodFigures) => Figure,
+): Promise<Comparisons> {
+  const { previous, lastYear } = comparisonPeriods(period);
+  const against = async (other: Period | null) =>
+    other ? compareFigures(current, pick(await figuresOf(other))) : null;
+  const [previousChange, lastYearChange] = await Promise.all([against(previous), against(lastYear)]);
+  return { previous: previousChange, lastYear: lastYearChange };
+}
+
 export async function summary(db: Db, unitId: number, period: Period): Promise<Summary> {
   const parts = yearParts(period);
-  const [unit, whole, targets] = await Promise.all([
+  const figuresOf = figuresByPeriod(db, unitId);
+  const [unit, whole, held] = await Promise.all([
     findUnit(db, unitId),
-    periodFigures(db, unitId, period),
-    db
-      .selectFrom('target')
-      .leftJoin('domain', 'domain.id', 'target.domain_id')
-      .selectAll('target')
-      .select(['domain.code as domain_code', 'domain.name_vi', 'domain.name_en'])
-      .where('target.unit_id', '=', unitId)
-      .where(
-        'target.year',
-        'in',
-        parts.map((part) => part.year),
-      )
-      .orderBy('target.year')
-      .orderBy('target.metric')
-      .orderBy('domain.position')
-      .execute(),
+    figuresOf(period),
+    effectiveTargets(
+      db,
+      [unitId],
+      parts.map((part) => part.year),
+    ),
   ]);
   // A range across years: each year's targets against that year's days only.
-  const byYear = new Map<number, { period: Period; figures: PeriodFigures }>();
-  for (const part of parts) {
-    byYear.set(part.year, {
-      period: part,
-      figures: parts.length === 1 ? whole : await periodFigures(db, unitId, part),
-    });
-  }
+  const partOf = new Map(parts.map((part) => [part.year, parts.length === 1 ? period : part]));
+  const targets = await Promise.all(
+    held.get(unitId)!.map(async (target): Promise<TargetResult> => {
+      const compared = partOf.get(target.year)!;
+      const pick = (figures: PeriodFigures) => metricFigure(figures, target.metric, target.domain?.id ?? null);
+      const figure = pick(await figuresOf(compared));
+      return {
+        id: target.id,
+        metric: target.metric,
+        domain: target.domain ? { code: target.domain.code, name: target.domain.name } : null,
+        comparison: target.comparison,
+        threshold: target.threshold,
+        year: target.year,
+        period: compared,
+        planNumber: target.planNumber,
+        planDate: target.planDate,
+        planSentence: target.planSentence,
+        inheritedFrom: target.inheritedFrom,
+        figure,
+        result: compareWithTarget(figure, target.threshold, target.comparison),
+        compared: await compareOver(figuresOf, compared, figure, pick),
+      };
+    }),
+  );
+  const [overall, elements] = await Promise.all([
+    compareOver(figuresOf, period, whole.overall, (figures) => figures.overall),
+    compareOver(figuresOf, period, whole.elements, (figures) => figures.elements),
+  ]);
   return {
     unit: { id: unit.id, code: unit.code, name: unit.name },
     period,
     dossiers: whole.dossiers,
     overall: whole.overall,
     elements: whole.elements,
-    targets: targets.map((target) => {
-      const { period: compared, figures } = byYear.get(target.year)!;
-      const figure =
-        target.metric === 'tthc'
-          ? figures.overall
-          : target.metric === 'agency_service'
-            ? figures.elements
-            : figureOf(
-                countsOf(figures.byDomain.find((row) => row.domain === target.domain_id)),
-                figures.dossiers.count,
-              );
-      return {
-        id: target.id,
-        metric: target.metric,
-        domain: target.domain_code
-          ? { code: target.domain_code, name: { vi: target.name_vi!, en: target.name_en! } }
-          : null,
-        comparison: target.comparison,
-        threshold: target.threshold,
-        year: target.year,
-        period: compared,
-        planNumber: target.plan_number,
-        planDate: target.plan_date,
-        planSentence: target.plan_sentence,
-        figure,
-        result: compareWithTarget(figure, target.threshold, target.comparison),
-      };
-    }),
+    coverage: coverage(whole.overall.n, whole.dossiers.count),
+    comparedWith: comparisonPeriods(period),
+    compared: { overall, elements },
+    targets,
   };
 }
 
-/** The unit's figures split one way, each with its interval and, for domains, its target. */
+/**
+ * The unit's figures split one way, each with its interval, the target it is held to
+ * (domains, sub-units, desks) and its change since the periods compared with: the same row
+ * in those periods, matched by its key (a row absent then compares with no answers).
+ */
 export async function breakdown(db: Db, unitId: number, period: Period, kind: BreakdownKind): Promise<Row[]> {
+  const { previous, lastYear } = comparisonPeriods(period);
+  const [rows, previousRows, lastYearRows] = await Promise.all([
+    breakdownRows(db, unitId, period, kind, true),
+    previous ? breakdownRows(db, unitId, previous, kind, false) : null,
+    lastYear && lastYear.key !== previous?.key ? breakdownRows(db, unitId, lastYear, kind, false) : null,
+  ]);
+  // Keyed, so that a country's thousands of desks are matched in one pass each.
+  const byKey = (others: Row[] | null) => (others ? new Map(others.map((other) => [other.key, other.figure])) : null);
+  const [previousFigures, lastYearFigures] = [byKey(previousRows), byKey(lastYearRows)];
+  const against = (row: Row, others: Map<string, Figure> | null) =>
+    others ? compareFigures(row.figure, others.get(row.key) ?? figureOf(NO_COUNTS)) : null;
+  return rows.map((row) => {
+    const previousChange = against(row, previousFigures);
+    return {
+      ...row,
+      compared: {
+        previous: previousChange,
+        lastYear: lastYear && lastYear.key === previous?.key ? previousChange : against(row, lastYearFigures),
+      },
+    };
+  });
+}
+
+/** The TTHC target each unit is held to in the period's year; none for a range across years. */
+async function tthcTargets(db: Db, unitIds: number[], period: Period) {
+  if (yearParts(period).length > 1) return new Map<number, EffectiveTarget>();
+  const held = await effectiveTargets(db, [...new Set(unitIds)], [period.year], 'tthc');
+  return new Map([...held].flatMap(([unitId, targets]) => (targets[0] ? [[unitId, targets[0]] as const] : [])));
+}
+
+function heldTo(figure: Figure, target: EffectiveTarget | undefined): Pick<Row, 'target'> {
+  if (!target) return {};
+  return {
+    target: {
+      metric: target.metric,
+      threshold: target.threshold,
+      comparison: target.comparison,
+      result: compareWithTarget(figure, target.threshold, target.comparison),
+      inheritedFrom: target.inheritedFrom,
+    },
+  };
+}
+
+/** The unit's figures split one way; with `withTargets`, each held to its target. */
+async function breakdownRows(
+  db: Db,
+  unitId: number,
+  period: Period,
+  kind: BreakdownKind,
+  withTargets: boolean,
+): Promise<Row[]> {
   switch (kind) {
     case 'domain': {
       // A range across years has no one year's targets: the summary compares year by year.
-      const withinOneYear = yearParts(period).length === 1;
-      const [rows, domains, targets, dossiers] = await Promise.all([
+      const withinOneYear = withTargets && yearParts(period).length === 1;
+      const [rows, domains, held, dossiers] = await Promise.all([
         counts(db, unitId, period, ['domain'], { questionRole: 'overall' }),
         db.selectFrom('domain').selectAll().orderBy('position').execute(),
-        withinOneYear
-          ? db
-              .selectFrom('target')
-              .selectAll()
-              .where('unit_id', '=', unitId)
-              .where('year', '=', period.year)
-              .where('metric', '=', 'domain')
-              .execute()
-          : [],
+        withinOneYear ? effectiveTargets(db, [unitId], [period.year], 'domain') : null,
         dossiersHandled(db, unitId, period),
       ]);
+      const targets = held?.get(unitId) ?? [];
       return domains
         .filter(
           (domain) =>
-            rows.some((row) => row.domain === domain.id) || targets.some((target) => target.domain_id === domain.id),
+            rows.some((row) => row.domain === domain.id) || targets.some((target) => target.domain?.id === domain.id),
         )
         .map((domain) => {
           const figure = figureOf(countsOf(rows.find((row) => row.domain === domain.id)), dossiers.count);
-          const target = targets.find((candidate) => candidate.domain_id === domain.id);
           return {
             key: domain.code,
             name: { vi: domain.name_vi, en: domain.name_en },
             figure,
-            ...(target
-              ? {
-                  target: {
-                    threshold: target.threshold,
-                    comparison: target.comparison,
-                    result: compareWithTarget(figure, target.threshold, target.comparison),
-                  },
-                }
-              : {}),
+            ...heldTo(
+              figure,
+              targets.find((candidate) => candidate.domain?.id === domain.id),
+            ),
           };
         });
     }
     case 'subunit':
-      return subunits(db, unitId, period);
+      return subunits(db, unitId, period, withTargets);
     case 'desk': {
       const [rows, desks] = await Promise.all([
         counts(db, unitId, period, ['desk'], { questionRole: 'overall' }),
@@ -290,17 +411,25 @@ export async function breakdown(db: Db, unitId: number, period: Period, kind: Br
           .orderBy('desk.name')
           .execute(),
       ]);
-      const shown = desks.filter((desk) => rows.some((row) => row.desk === desk.id));
-      // A desk is held to the N of its own unit: the smallest count that contains it.
-      const book = await dossierBook(db, [...new Set(shown.map((desk) => desk.unit_id))], period);
+      const byDesk = new Map(rows.map((row) => [row.desk, row]));
+      const shown = desks.filter((desk) => byDesk.has(desk.id));
+      const units = shown.map((desk) => desk.unit_id);
+      // A desk is held to the N of its own unit, the smallest count that contains it, and
+      // to its unit's TTHC target.
+      const [book, targets] = await Promise.all([
+        dossierBook(db, [...new Set(units)], period),
+        withTargets ? tthcTargets(db, units, period) : new Map<number, EffectiveTarget>(),
+      ]);
       return shown.map((desk) => {
         const dossiers = dossiersOf(book, desk.unit_id, period);
+        const figure = figureOf(countsOf(byDesk.get(desk.id)), dossiers.count);
         return {
           key: String(desk.id),
           name: same(desk.name),
           parent: desk.unit_name,
-          figure: figureOf(countsOf(rows.find((row) => row.desk === desk.id)), dossiers.count),
+          figure,
           dossiers,
+          ...heldTo(figure, targets.get(desk.unit_id)),
         };
       });
     }
@@ -361,13 +490,15 @@ export async function breakdown(db: Db, unitId: number, period: Period, kind: Br
  * included in it, because the sibling's figures already hold its history: the rows
  * without `includedIn` add up to the unit. A child closed before the period is left out.
  */
-async function subunits(db: Db, unitId: number, period: Period): Promise<Row[]> {
+async function subunits(db: Db, unitId: number, period: Period, withTargets: boolean): Promise<Row[]> {
   const children = await db
     .selectFrom('unit')
     .leftJoin('unit as successor', 'successor.id', 'unit.merged_into_id')
     .select([
       'unit.id',
       'unit.name',
+      'unit.kind',
+      'unit.agency_sector',
       'unit.valid_until',
       'unit.merged_into_id',
       'successor.name as successor_name',
@@ -384,9 +515,10 @@ async function subunits(db: Db, unitId: number, period: Period): Promise<Row[]> 
     .execute();
   if (children.length === 0) return [];
   const ids = children.map((child) => child.id);
-  const [rows, book] = await Promise.all([
+  const [rows, book, targets] = await Promise.all([
     scoreCounts(db, { unitIds: ids, from: period.from, to: period.to, groupBy: ['unit'], questionRole: 'overall' }),
     dossierBook(db, ids, period),
+    withTargets ? tthcTargets(db, ids, period) : new Map<number, EffectiveTarget>(),
   ]);
   const countsTowards = (id: number) =>
     (children.find((child) => child.id === id)?.counts_towards ?? []).filter((sibling) => ids.includes(sibling));
@@ -401,11 +533,14 @@ async function subunits(db: Db, unitId: number, period: Period): Promise<Row[]> 
   const rowOf = (child: (typeof children)[number]): Row => {
     const dossiers = dossiersOf(book, child.id, period);
     const parent = includedIn.get(child.id);
+    const figure = figureOf(countsOf(rows.find((row) => row.unit === child.id)), dossiers.count);
     return {
       key: String(child.id),
       name: same(child.name),
-      figure: figureOf(countsOf(rows.find((row) => row.unit === child.id)), dossiers.count),
+      figure,
       dossiers,
+      peerGroup: peerGroupOf(child.kind, child.agency_sector),
+      ...heldTo(figure, targets.get(child.id)),
       ...(child.merged_into_id !== null && child.valid_until !== null
         ? { merged: { into: { id: child.merged_into_id, name: child.successor_name! }, from: child.valid_until } }
         : {}),
@@ -420,47 +555,92 @@ async function subunits(db: Db, unitId: number, period: Period): Promise<Row[]> 
     ]);
 }
 
-/** The overall figure month by month, each held to that month's N and its year's TTHC target. */
+/** The days of `month` inside [from, to): a range may start or end within a month. */
+function daysOfMonth(month: string, from: string, to: string): { from: string; to: string } {
+  const next = addMonths(month, 1);
+  return { from: month < from ? from : month, to: next > to ? to : next };
+}
+
+/**
+ * The overall figure month by month, each held to that month's N and to the TTHC target
+ * of its year (the unit's own or its nearest ancestor's), with the change since the month
+ * before and since the same days a year earlier, whose figure the chart marks.
+ */
 export async function trend(db: Db, unitId: number, period: Period) {
-  const [rows, targets, book] = await Promise.all([
+  const months = monthsOf(period);
+  const monthBefore = addMonths(months[0]!, -1);
+  const lastYearFrom = yearBefore(period.from);
+  const lastYearTo = yearBefore(period.to);
+  const [rows, earlierRows, lastYearRows, held, book] = await Promise.all([
     counts(db, unitId, period, ['month'], { questionRole: 'overall' }),
-    db
-      .selectFrom('target')
-      .select(['year', 'threshold', 'comparison'])
-      .where('unit_id', '=', unitId)
-      .where('metric', '=', 'tthc')
-      .execute(),
-    dossierBook(db, [unitId], period),
+    scoreCounts(db, {
+      unitIds: [unitId],
+      from: monthBefore,
+      to: monthOf(period.from),
+      groupBy: ['month'],
+      questionRole: 'overall',
+    }),
+    scoreCounts(db, {
+      unitIds: [unitId],
+      from: lastYearFrom,
+      to: lastYearTo,
+      groupBy: ['month'],
+      questionRole: 'overall',
+    }),
+    effectiveTargets(db, [unitId], [...new Set(months.map((month) => Number(month.slice(0, 4))))], 'tthc'),
+    // One book for this period, the month before it and the same days a year earlier.
+    dossierBook(db, [unitId], { ...period, from: lastYearFrom < monthBefore ? lastYearFrom : monthBefore }),
   ]);
-  return monthsOf(period).map((month) => {
-    const target = targets.find((candidate) => candidate.year === Number(month.slice(0, 4)));
-    // The month's days inside the period: a range may start or end within it.
-    const next = addMonths(month, 1);
-    const days = { from: month < period.from ? period.from : month, to: next > period.to ? period.to : next };
-    const dossiers = dossiersOf(book, unitId, days);
+  const figureAt = (found: CountRow[], month: string, days: { from: string; to: string }) =>
+    figureOf(countsOf(found.find((row) => row.month === month)), dossiersOf(book, unitId, days).count);
+  const inPeriod = months.map((month) => {
+    const days = daysOfMonth(month, period.from, period.to);
+    return { month, days, figure: figureAt(rows, month, days), dossiers: dossiersOf(book, unitId, days).count };
+  });
+  const before = figureAt(earlierRows, monthBefore, { from: monthBefore, to: monthOf(period.from) });
+  return inPeriod.map(({ month, figure, dossiers }, index) => {
+    const target = held.get(unitId)!.find((candidate) => candidate.year === Number(month.slice(0, 4)));
+    const lastYearMonth = addMonths(month, -12);
+    const lastYearFigure = figureAt(lastYearRows, lastYearMonth, daysOfMonth(lastYearMonth, lastYearFrom, lastYearTo));
     return {
       month,
-      figure: figureOf(countsOf(rows.find((row) => row.month === month)), dossiers.count),
-      dossiers: dossiers.count,
-      target: target ? { threshold: target.threshold, comparison: target.comparison } : null,
+      figure,
+      dossiers,
+      target: target
+        ? { threshold: target.threshold, comparison: target.comparison, inheritedFrom: target.inheritedFrom }
+        : null,
+      compared: {
+        previous: compareFigures(figure, index === 0 ? before : inPeriod[index - 1]!.figure),
+        lastYear: compareFigures(figure, lastYearFigure),
+      } satisfies Comparisons,
     };
   });
 }
 
 /**
- * The sub-units ranked by the exact lower bound of their interval: a unit with few
- * ratings cannot rank high on luck, since its wide interval pulls the bound down. Units
- * without enough ballots for ±5% (each against its own N) are listed after, unranked, and
- * merged units last, unranked: they no longer exist to be ranked.
+ * The sub-units ranked among their peers (`PeerGroup`: communes, wards and special zones
+ * together, agencies apart, hospitals and schools apart), each group on its own, by the
+ * exact lower bound of their interval: a unit with few ratings cannot rank high on luck,
+ * since its wide interval pulls the bound down. Units without enough ballots for ±5% (each
+ * against its own N) are listed after their group's ranked ones, unranked, and merged units
+ * last, unranked: they no longer exist to be ranked.
  */
 export async function ranking(db: Db, unitId: number, period: Period) {
   const rows = await breakdown(db, unitId, period, 'subunit');
   const current = rows.filter((row) => !row.merged);
-  const ranked = current.filter((row) => row.figure.enough).sort((a, b) => byLowerBound(a.figure, b.figure));
+  const groups = (Object.keys(PEER_GROUPS) as PeerGroup[]).filter((group) =>
+    current.some((row) => row.peerGroup === group),
+  );
   return [
-    ...ranked.map((row, index) => ({ ...row, rank: (index + 1) as number | null })),
-    ...current.filter((row) => !row.figure.enough).map((row) => ({ ...row, rank: null })),
-    ...rows.filter((row) => row.merged).map((row) => ({ ...row, rank: null })),
+    ...groups.flatMap((group) => {
+      const members = current.filter((row) => row.peerGroup === group);
+      const ranked = members.filter((row) => row.figure.enough).sort((a, b) => byLowerBound(a.figure, b.figure));
+      return [
+        ...ranked.map((row, index) => ({ ...row, rank: (index + 1) as number | null, peers: ranked.length })),
+        ...members.filter((row) => !row.figure.enough).map((row) => ({ ...row, rank: null, peers: ranked.length })),
+      ];
+    }),
+    ...rows.filter((row) => row.merged).map((row) => ({ ...row, rank: null, peers: 0 })),
   ];
 }
 

@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import {
   byLowerBound,
+  compareFigures,
   compareWithTarget,
+  coverage,
+  differenceBounds,
   effectiveSampleSize,
   figureOf,
   pooledFigureOf,
@@ -229,5 +232,122 @@ describe('pooled indices count ballots, with a ballot-level (ratio estimator) in
     });
     expect(figure).toMatchObject({ n: 300, answers: 4200, enough: false, required: 400 });
     expect(compareWithTarget(figure, 85, 'gte').status).toBe('not_enough_data');
+  });
+});
+
+describe('changes between periods: Newcombe’s hybrid score interval (method 10)', () => {
+  const of = (satisfied: number, n: number, dossiers: number | null = null) =>
+    figureOf({ n1: n - satisfied, n2: 0, n3: 0, n4: satisfied, n5: 0 }, dossiers);
+
+  it('matches the worked examples of Newcombe (1998), table II', () => {
+    // (a) 56/70 − 48/80: d = 0.8 − 0.6 = 0.2. Wilson 56/70 = [0.691834, 0.876953],
+    // Wilson 48/80 = [0.490455, 0.700382].
+    // low  = 0.2 − √((0.8 − 0.691834)² + (0.700382 − 0.6)²) = 0.2 − √(0.011700 + 0.010077) = 0.2 − 0.147569 = 0.052431
+    // high = 0.2 + √((0.876953 − 0.8)² + (0.6 − 0.490455)²) = 0.2 + √(0.005922 + 0.012000) = 0.2 + 0.133873 = 0.333873
+    // The paper gives +0.0524 to +0.3339.
+    const a = differenceBounds(0.8, wilsonInterval(56, 70)!, 0.6, wilsonInterval(48, 80)!);
+    expect(a.low).toBeCloseTo(0.0524, 4);
+    expect(a.high).toBeCloseTo(0.3339, 4);
+    // (b) 9/10 − 3/10: d = 0.6; Wilson 9/10 = [0.595850, 0.982124], 3/10 = [0.107791, 0.603222].
+    // low  = 0.6 − √(0.304150² + 0.303222²) = 0.6 − 0.429477 = 0.170523
+    // high = 0.6 + √(0.082124² + 0.192209²) = 0.6 + 0.209018 = 0.809018. The paper: +0.1705 to +0.8090.
+    const b = differenceBounds(0.9, wilsonInterval(9, 10)!, 0.3, wilsonInterval(3, 10)!);
+    expect(b.low).toBeCloseTo(0.1705, 4);
+    expect(b.high).toBeCloseTo(0.809, 4);
+  });
+
+  it('gives the change of two figures in points, with its interval, from their exact bounds', () => {
+    // The same example as figures of 70 and 80 ballots against 60 dossiers (53 ballots needed):
+    // +20 points, [5.24, 33.39] above zero → rose.
+    const change = compareFigures(of(56, 70, 60), of(48, 80, 60));
+    expect(change).toMatchObject({
+      other: { share: 60, n: 80, enough: true },
+      points: 20,
+      interval: { low: 5.24, high: 33.39 },
+      verdict: 'rose',
+    });
+    expect(change.exact!.low).toBeCloseTo(5.2431, 4);
+    // The other way round: −20 points, [−33.39, −5.24] → fell.
+    expect(compareFigures(of(48, 80, 60), of(56, 70, 60))).toMatchObject({
+      points: -20,
+      interval: { low: -33.39, high: -5.24 },
+      verdict: 'fell',
+    });
+  });
+
+  it('the verdict flips exactly where the interval stops holding zero', () => {
+    // Last period 300 of 400 = 75%, Wilson [70.5323, 78.9921].
+    const last = of(300, 400);
+    // 323 of 400 = 80.75%, Wilson [76.6011, 84.3139]: d = 5.75,
+    // low = 5.75 − √(4.1489² + 3.9921²) = 5.75 − 5.7576 = −0.0076 → the interval holds zero: no real change.
+    const holds = compareFigures(of(323, 400), last);
+    expect(holds.exact!.low).toBeCloseTo(-0.0076, 4);
+    expect(holds.verdict).toBe('no_change');
+    // One more satisfied, 324 of 400 = 81%, Wilson [76.8676, 84.5426]: d = 6,
+    // low = 6 − √(4.1324² + 3.9921²) = 6 − 5.7457 = +0.2543 → wholly above zero: rose.
+    const rises = compareFigures(of(324, 400), last);
+    expect(rises.exact!.low).toBeCloseTo(0.2543, 4);
+    expect(rises.verdict).toBe('rose');
+    // Downwards: 276 of 400 = 69%, Wilson [64.3049, 73.3336]: d = −6,
+    // high = −6 + √(4.3336² + 4.4677²) = −6 + 6.2242 = +0.2242 → holds zero; 275 of 400 = 68.75%,
+    // Wilson [64.0474, 73.0958]: high = −6.25 + √(4.3458² + 4.4677²) = −6.25 + 6.2327 = −0.0173 → fell.
+    expect(compareFigures(of(276, 400), last)).toMatchObject({ verdict: 'no_change' });
+    expect(compareFigures(of(276, 400), last).exact!.high).toBeCloseTo(0.2242, 4);
+    expect(compareFigures(of(275, 400), last)).toMatchObject({ verdict: 'fell' });
+    expect(compareFigures(of(275, 400), last).exact!.high).toBeCloseTo(-0.0173, 4);
+  });
+
+  it('a bound exactly on zero still holds zero: no real change', () => {
+    // This period 80% with bounds [75, 85], the other 75% with bounds [70, 75]:
+    // low = (80 − 75) − √((80 − 75)² + (75 − 75)²) = 5 − 5 = 0 exactly: not above zero.
+    const current = { ...of(320, 400), exact: { share: 80, low: 75, high: 85, sampleSize: 400 } };
+    const other = { ...of(300, 400), exact: { share: 75, low: 70, high: 75, sampleSize: 400 } };
+    expect(compareFigures(current, other).exact!.low).toBe(0);
+    expect(compareFigures(current, other).verdict).toBe('no_change');
+  });
+
+  it('is not judged when either side lacks the ballots its rule asks for, though the points are given', () => {
+    // 90 of 100 against 300 of 400: +15 points, but 100 < 400 ballots needed.
+    const change = compareFigures(of(90, 100), of(300, 400));
+    expect(change).toMatchObject({ points: 15, verdict: 'not_enough_data', other: { enough: true } });
+    // Nothing at all in the other period: no change to speak of.
+    expect(compareFigures(of(300, 400), of(0, 0))).toMatchObject({
+      points: null,
+      interval: null,
+      verdict: 'not_enough_data',
+      other: { share: null, n: 0 },
+    });
+  });
+
+  it('for pooled indices, uses the Wilson bounds on the effective sample size', () => {
+    // Four ballots as above: p = 72.7273%, bounds [34.9458, 92.9765] on n_eff = 6.118, against a
+    // single-answer figure of 1 of 4 = 25%, Wilson [4.5587, 69.9358]:
+    // d = 47.7273; low = 47.7273 − √(37.7815² + 44.9358²) = 47.7273 − 58.7084 = −10.9811
+    // high = 47.7273 + √(20.2492² + 20.4413²) = 47.7273 + 28.7728 = 76.5001
+    const pooled = pooledFigureOf({
+      n1: 1,
+      n2: 0,
+      n3: 2,
+      n4: 3,
+      n5: 5,
+      ballots: 4,
+      satisfiedSquared: 20,
+      satisfiedTimesAnswered: 23,
+      answeredSquared: 31,
+    });
+    const change = compareFigures(pooled, of(1, 4));
+    expect(change.exact!.low).toBeCloseTo(-10.9811, 3);
+    expect(change.exact!.high).toBeCloseTo(76.5001, 3);
+    // On the ordinary Wilson interval of 8 of 11 answers, [43.4355, 90.2539], it would look narrower.
+    expect(change.exact!.high - change.exact!.low).toBeGreaterThan(80);
+  });
+});
+
+describe('coverage: ballots ÷ dossiers handled', () => {
+  it('is a share where the dossiers are known, low under 10%', () => {
+    // 1,210 ballots of 3,000 dossiers = 40.33%; 250 of 3,000 = 8.33%, under 10%: low.
+    expect(coverage(1210, 3000)).toEqual({ share: 40.33, low: false });
+    expect(coverage(250, 3000)).toEqual({ share: 8.33, low: true });
+    expect(coverage(250, null)).toEqual({ share: null, low: false });
   });
 });

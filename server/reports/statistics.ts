@@ -177,6 +177,98 @@ export function byLowerBound(a: Figure, b: Figure): number {
   return (b.exact?.low ?? -1) - (a.exact?.low ?? -1) || b.n - a.n;
 }
 
+export type ChangeVerdict = 'rose' | 'fell' | 'no_change' | 'not_enough_data';
+
+/** A figure against the same figure of another period (the previous one, or the same one a year before). */
+export interface Change {
+  /** The other period's figure, as shown: share (two decimals, null without answers), n, and whether n was enough. */
+  other: { share: number | null; n: number; enough: boolean };
+  /** This period's share minus the other's, in percentage points, two decimals; null when either has no answers. */
+  points: number | null;
+  /** 95% interval of the change, in points, two decimals (for display). */
+  interval: { low: number; high: number } | null;
+  /** The change and its bounds unrounded: the verdict is decided on these. */
+  exact: { points: number; low: number; high: number } | null;
+  /**
+   * rose: the whole interval lies above zero; fell: wholly below; no_change: it holds zero;
+   * not_enough_data: either side has fewer ballots than its sample-size rule asks for.
+   */
+  verdict: ChangeVerdict;
+}
+
+/**
+ * The 95% interval of a difference p₁ − p₂ of two independent shares, from each share's own
+ * interval: Newcombe's hybrid score interval (method 10 of Newcombe, Statistics in Medicine
+ * 17:873–890, 1998), with d = p₁ − p₂ and [l₁, u₁], [l₂, u₂] the shares' Wilson intervals,
+ *
+ *   low  = d − √((p₁ − l₁)² + (u₂ − p₂)²)
+ *   high = d + √((u₁ − p₁)² + (p₂ − l₂)²),
+ *
+ * which, like the Wilson interval, behaves near 0 and 100% and for small samples, where
+ * the normal approximation of the difference does not. It works on any interval of each
+ * share: given the Wilson bounds on a pooled index's effective sample size (see
+ * `effectiveSampleSize`), it is the same construction with the ballot as the unit of
+ * sampling. Units are those of the arguments (fractions or percent); kept within ±1 (±100%).
+ *
+ * @example differenceBounds(0.8, { low: 0.6917, high: 0.8776 }, 0.6, { low: 0.4905, high: 0.7002 }) // ≈ [0.0524, 0.3339]
+ */
+export function differenceBounds(
+  p1: number,
+  bounds1: { low: number; high: number },
+  p2: number,
+  bounds2: { low: number; high: number },
+  scale = 1,
+): { low: number; high: number } {
+  const d = p1 - p2;
+  return {
+    low: Math.max(-scale, d - Math.hypot(p1 - bounds1.low, bounds2.high - p2)),
+    high: Math.min(scale, d + Math.hypot(bounds1.high - p1, p2 - bounds2.low)),
+  };
+}
+
+/**
+ * A figure against the same figure of another period, decided on exact values: the change
+ * in points, its Newcombe interval (`differenceBounds`, on each figure's exact Wilson
+ * bounds — for a pooled index those on its effective sample size), and the verdict, which
+ * flips exactly where the interval stops holding zero. A change is never judged when either
+ * side lacks the ballots its sample-size rule asks for, though its points are still given.
+ */
+export function compareFigures(current: Figure, other: Figure): Change {
+  const base = { other: { share: other.share, n: other.n, enough: other.enough } };
+  if (!current.exact || !other.exact)
+    return { ...base, points: null, interval: null, exact: null, verdict: 'not_enough_data' };
+  const points = current.exact.share - other.exact.share;
+  const bounds = differenceBounds(current.exact.share, current.exact, other.exact.share, other.exact, 100);
+  const verdict: ChangeVerdict =
+    !current.enough || !other.enough
+      ? 'not_enough_data'
+      : bounds.low > 0
+        ? 'rose'
+        : bounds.high < 0
+          ? 'fell'
+          : 'no_change';
+  return {
+    ...base,
+    points: round(points),
+    interval: { low: round(bounds.low), high: round(bounds.high) },
+    exact: { points, low: bounds.low, high: bounds.high },
+    verdict,
+  };
+}
+
+/** Below this share of the dossiers handled, ratings may not speak for all citizens served. */
+export const LOW_COVERAGE = 0.1;
+
+/**
+ * Coverage (DESIGN §4): ballots ÷ dossiers handled, in percent with two decimals, where the
+ * dossiers are known. A low coverage is a warning about every figure built on it: citizens
+ * who chose to rate may differ from those who did not, which no interval accounts for.
+ */
+export function coverage(ballots: number, dossiers: number | null): { share: number | null; low: boolean } {
+  if (dossiers === null || dossiers <= 0) return { share: null, low: false };
+  return { share: round((100 * ballots) / dossiers), low: ballots / dossiers < LOW_COVERAGE };
+}
+
 /** Ratings at or below a level, e.g. those that were offered reasons (LOW_RATING_MAX). */
 export function atOrBelow(counts: ScoreCounts, level: number): number {
   return [counts.n1, counts.n2, counts.n3, counts.n4, counts.n5].slice(0, level).reduce((sum, n) => sum + n, 0);

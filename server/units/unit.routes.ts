@@ -10,14 +10,22 @@ import { jsonBodyLimit, requireJsonBody, someChange, validate } from '../validat
 import { createUnit, isRootUnit, listUnits, mergeUnit, unitLifetime } from './unit.repository.ts';
 
 const unitName = text({ min: 1, max: 200 });
+/** Hospitals and schools are ranked apart from other agencies; null for any other agency. */
+const agencySector = z.enum(['health', 'education']).nullable();
 
-export const createUnitSchema = z.strictObject({
-  code: unitCode,
-  name: unitName,
-  kind: z.enum(['country', 'province', 'district', 'commune', 'ward', 'special_zone', 'agency']),
-  parentId: rowId.nullable(),
-  validFrom: calendarDate.nullable().optional(),
-});
+export const createUnitSchema = z
+  .strictObject({
+    code: unitCode,
+    name: unitName,
+    kind: z.enum(['country', 'province', 'district', 'commune', 'ward', 'special_zone', 'agency']),
+    parentId: rowId.nullable(),
+    validFrom: calendarDate.nullable().optional(),
+    agencySector: agencySector.optional(),
+  })
+  .refine((unit) => !unit.agencySector || unit.kind === 'agency', {
+    path: ['agencySector'],
+    message: 'applies to agencies only',
+  });
 
 export const updateUnitSchema = someChange(
   z.strictObject({
@@ -28,6 +36,7 @@ export const updateUnitSchema = someChange(
     /** Shown to citizens after they rate; null removes it. */
     hotline: phoneNumber.nullable().optional(),
     complaintUrl: webAddress.nullable().optional(),
+    agencySector: agencySector.optional(),
   }),
 );
 
@@ -71,6 +80,7 @@ export const unitRoutes = new Hono<OfficialsEnv>()
         mergedIntoId: unit.merged_into_id,
         hotline: unit.hotline,
         complaintUrl: unit.complaint_url,
+        agencySector: unit.agency_sector,
         deskCount: unit.desk_count,
       })),
       200,
@@ -102,6 +112,7 @@ export const unitRoutes = new Hono<OfficialsEnv>()
             valid_from: input.validFrom ?? null,
             valid_until: null,
             merged_into_id: null,
+            agency_sector: input.agencySector ?? null,
           }),
         )
         .catch(unitConflict);
@@ -120,6 +131,11 @@ export const unitRoutes = new Hono<OfficialsEnv>()
       const { id } = c.req.valid('param');
       const input = c.req.valid('json');
       await assertAccess(db, official, 'unit', id);
+      if (input.agencySector) {
+        const { kind } = await db.selectFrom('unit').select('kind').where('id', '=', id).executeTakeFirstOrThrow();
+        if (kind !== 'agency')
+          throw fieldError('invalid_request', 'agencySector', 'not_an_agency', 'applies to agencies only');
+      }
       if (input.validUntil !== undefined) {
         await assertMayClose(c, id);
         const unit = await unitLifetime(db, id);
@@ -142,6 +158,7 @@ export const unitRoutes = new Hono<OfficialsEnv>()
           ...(input.validUntil !== undefined ? { valid_until: input.validUntil } : {}),
           ...(input.hotline !== undefined ? { hotline: input.hotline } : {}),
           ...(input.complaintUrl !== undefined ? { complaint_url: input.complaintUrl } : {}),
+          ...(input.agencySector !== undefined ? { agency_sector: input.agencySector } : {}),
         })
         .where('id', '=', id)
         .execute()

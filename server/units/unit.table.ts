@@ -2,6 +2,12 @@ import type { Generated, Insertable, Selectable } from 'kysely';
 
 export type UnitKind = 'country' | 'province' | 'district' | 'commune' | 'ward' | 'special_zone' | 'agency';
 
+/**
+ * What kind of agency a unit of kind `agency` is, for ranking among peers: a hospital or
+ * health centre, a school, or (null) any other agency; always null for territorial units.
+ */
+export type AgencySector = 'health' | 'education';
+
 export interface UnitTable {
   id: Generated<number>;
   code: string;
@@ -17,6 +23,7 @@ export interface UnitTable {
   hotline: Generated<string | null>;
   /** The unit's official channel for complaints (a web address), shown after a rating. */
   complaint_url: Generated<string | null>;
+  agency_sector: AgencySector | null;
   created_at: Generated<Date>;
 }
 

@@ -331,7 +331,7 @@ const cases: Record<string, Case> = {
     }),
   },
   ...Object.fromEntries(
-    ['summary', 'trend', 'ranking', 'reasons'].map((report) => [
+    ['summary', 'trend', 'ranking', 'reasons', 'document'].map((report) => [
       `GET /reports/${report}`,
       {
         roles,

@@ -99,6 +99,12 @@ describe('exports', () => {
       expect(row.getCell(column('Cận trên 95% (%)')).value).toBe(figure.interval.high);
     }
 
+    // Each row against last year's: nothing was rated in 2025, so no change is judged.
+    expect(sheetRows.get('Đất đai')!.getCell(column('So với cùng kỳ năm trước: tỷ lệ kỳ đó (%)')).value).toBeNull();
+    expect(sheetRows.get('Đất đai')!.getCell(column('So với cùng kỳ năm trước: đánh giá')).value).toBe(
+      'Chưa đủ dữ liệu',
+    );
+
     // A comment that is a formula stays text; so does a unit name starting with "+".
     const comments = workbook.getWorksheet('Góp ý')!;
     const cells: ExcelJS.Cell[] = [];

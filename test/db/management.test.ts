@@ -95,6 +95,47 @@ describe('units', () => {
     expect(await errorCode(duplicate)).toBe('unit_code_taken');
   });
 
+  it('an agency may be marked a hospital or a school, to be ranked apart; a commune may not', async () => {
+    const created = await manager.request('POST', '/units', {
+      code: `H-${randomUUID().slice(0, 8)}`,
+      name: 'Trạm y tế',
+      kind: 'agency',
+      agencySector: 'health',
+      parentId: commune.id,
+    });
+    expect(created.status).toBe(201);
+    const { id } = (await created.json()) as { id: number };
+    const listed = async () =>
+      ((await (await manager.request('GET', '/units')).json()) as { id: number; agencySector: string | null }[]).find(
+        (unit) => unit.id === id,
+      )!.agencySector;
+    expect(await listed()).toBe('health');
+    expect((await manager.request('PATCH', `/units/${id}`, { agencySector: 'education' })).status).toBe(204);
+    expect(await listed()).toBe('education');
+    expect((await manager.request('PATCH', `/units/${id}`, { agencySector: null })).status).toBe(204);
+    expect(await listed()).toBeNull();
+
+    const wrong = await manager.request('POST', '/units', {
+      code: `W-${randomUUID().slice(0, 8)}`,
+      name: 'Xã y tế',
+      kind: 'commune',
+      agencySector: 'health',
+      parentId: commune.id,
+    });
+    expect(wrong.status).toBe(400);
+    const village = (await (
+      await manager.request('POST', '/units', {
+        code: `V-${randomUUID().slice(0, 8)}`,
+        name: 'Thôn',
+        kind: 'commune',
+        parentId: commune.id,
+      })
+    ).json()) as { id: number };
+    const patched = await manager.request('PATCH', `/units/${village.id}`, { agencySector: 'education' });
+    expect(patched.status).toBe(400);
+    expect(await errorCode(patched)).toBe('invalid_request');
+  });
+
   it('closing a unit stops its desks; a manager cannot close its own unit', async () => {
     const agency = await makeUnit(db, { parent_id: commune.id, kind: 'agency' });
     const { desk } = await makeDesk(db, { unit: agency });

@@ -5,10 +5,13 @@ export type Summary = InferResponseType<typeof api.reports.summary.$get, 200>;
 export type Figure = Summary['overall'];
 export type TargetResult = Summary['targets'][number];
 export type Status = TargetResult['result']['status'];
+export type Comparisons = TargetResult['compared'];
 export type Row = InferResponseType<typeof api.reports.breakdown.$get, 200>[number];
 export type Trend = InferResponseType<typeof api.reports.trend.$get, 200>;
 export type Ranking = InferResponseType<typeof api.reports.ranking.$get, 200>;
 export type Reasons = InferResponseType<typeof api.reports.reasons.$get, 200>;
+/** The periodic report document, as the DOCX lays it out. */
+export type ReportDocumentModel = InferResponseType<typeof api.reports.document.$get, 200>;
 
 export interface Report {
   summary: Summary;
