@@ -146,10 +146,18 @@ const domainSatisfaction: Record<string, number> = {
   other: 90,
 };
 
-const planThanhTruc = {
-  plan_number: 'Kế hoạch CCHC năm 2022 (xã Thành Trực)',
-  plan_date: '2021-12-20',
-};
+/**
+ * The demo province's own administrative-reform plan of each year, and one commune's: the
+ * figures are those of real plans (DESIGN §1), the plans themselves are the demo's.
+ */
+const provincePlan = (year: number) => ({
+  plan_number: `${180 + (year % 10) * 7}/KH-UBND`,
+  plan_date: `${year - 1}-12-26`,
+});
+const communePlan = (year: number) => ({
+  plan_number: `${12 + (year % 10)}/KH-UBND`,
+  plan_date: `${year}-01-15`,
+});
 
 const sampleComments = [
   'Cán bộ hướng dẫn nhiệt tình, dễ hiểu.',
@@ -258,10 +266,8 @@ export async function seedDemo(db: Db, options: { now?: Date; days?: number } = 
           domain_id: null,
           comparison: 'gt' as const,
           threshold: 80,
-          plan_number: 'Kế hoạch CCHC năm 2022 (huyện Long Mỹ)',
-          plan_date: '2022-01-10',
-          plan_sentence:
-            'Mức độ hài lòng của người dân và doanh nghiệp trong giải quyết thủ tục hành chính đạt mức trên 80%.',
+          ...communePlan(year),
+          plan_sentence: `Kế hoạch cải cách hành chính năm ${year} của UBND xã Thành Vinh: mức độ hài lòng của người dân và doanh nghiệp trong giải quyết thủ tục hành chính đạt mức trên 80%.`,
         })),
       )
       .execute();
@@ -297,7 +303,7 @@ function demoTargets(provinceId: number, domainId: Map<string, number>, now: Dat
       domain_id: null,
       comparison: 'gte',
       threshold: 90,
-      ...planThanhTruc,
+      ...provincePlan(year),
       plan_sentence: 'Mức độ hài lòng của người dân, doanh nghiệp về giải quyết thủ tục hành chính đạt tối thiểu 90%.',
     },
     {
@@ -307,7 +313,7 @@ function demoTargets(provinceId: number, domainId: Map<string, number>, now: Dat
       domain_id: null,
       comparison: 'gte',
       threshold: 95,
-      ...planThanhTruc,
+      ...provincePlan(year),
       plan_sentence:
         'Mức độ hài lòng của người dân, tổ chức đối với sự phục vụ của cơ quan hành chính nhà nước đạt tối thiểu 95%.',
     },
@@ -318,7 +324,7 @@ function demoTargets(provinceId: number, domainId: Map<string, number>, now: Dat
       domain_id: domainId.get(code)!,
       comparison: 'gte' as const,
       threshold: 90,
-      ...planThanhTruc,
+      ...provincePlan(year),
       plan_sentence: 'Mức độ hài lòng của người dân về cung cấp dịch vụ y tế, giáo dục công lập đạt tối thiểu 90%.',
     })),
   ];

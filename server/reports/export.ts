@@ -1,3 +1,4 @@
+import type { Worksheet } from 'exceljs';
 import { sql } from 'kysely';
 import type { Db } from '../db/database.ts';
 import { SCALE } from '../questionnaires/scale.ts';
@@ -403,6 +404,84 @@ export async function exportCsv(db: Db, unitId: number, period: Period, table: E
   };
 }
 
+/** Columns of free text people wrote, which wrap in a wide column. */
+const LONG_TEXT_COLUMNS = new Set(['Góp ý', 'Ghi chú xử lý', 'Câu trong kế hoạch']);
+
+/** How many lines a text takes in a column of `width` characters, wrapped at spaces. */
+function wrappedLines(text: string, width: number): number {
+  let lines = 1;
+  let used = 0;
+  for (const word of text.split(/\s+/).filter(Boolean)) {
+    const length = Math.min(word.length, width);
+    if (used > 0 && used + 1 + length > width) {
+      lines++;
+      used = length;
+    } else {
+      used += (used > 0 ? 1 : 0) + length;
+    }
+    lines += Math.floor((word.length - 1) / width);
+  }
+  return lines;
+}
+
+/** `&` starts a code in a page header or footer; a name's own `&` is written twice. */
+const headerText = (text: string) => text.replace(/&/g, '&&');
+
+/**
+ * What a sheet needs to be printed as officials print it: A4, its columns scaled to the
+ * page's width (landscape when the table is wide), as many pages down as it takes, the
+ * header row repeated on every page, the unit and period at the top of each page and its
+ * number at the bottom; names and comments wrapped in readable widths.
+ */
+function layoutForPrint(sheet: Worksheet, built: Table, caption: string): void {
+  const longest = (position: number) =>
+    Math.max(0, ...built.rows.map((row) => (typeof row[position] === 'string' ? (row[position] as string).length : 0)));
+  const widths = built.header.map((title, position) =>
+    LONG_TEXT_COLUMNS.has(title) ? 40 : position === 0 ? 30 : longest(position) > 9 ? 18 : 9,
+  );
+  widths.forEach((width, position) => {
+    const column = sheet.getColumn(position + 1);
+    column.width = width;
+    column.alignment = { wrapText: true, vertical: 'top' };
+  });
+  // The title spans the table and does not wrap.
+  const title = sheet.getCell(1, 1);
+  sheet.mergeCells(1, 1, 1, Math.min(widths.length, 12));
+  title.alignment = { wrapText: false, vertical: 'top' };
+  // Spreadsheets do not grow a row for wrapped text they did not lay out themselves: each
+  // row is given the height of its most wrapped cell.
+  sheet.eachRow((row, number) => {
+    if (number < 3) return;
+    let lines = 1;
+    row.eachCell((cell, position) => {
+      const text = cell.value === null || cell.value === undefined ? '' : String(cell.value);
+      lines = Math.max(lines, wrappedLines(text, widths[position - 1] ?? 9));
+    });
+    row.height = Math.min(409, 13 * lines + 2);
+  });
+  const total = widths.reduce((sum, width) => sum + width, 0);
+  // A landscape A4 page holds about 150 characters of table legibly. A wider table (the
+  // figures with their changes since the previous period and cùng kỳ) prints two pages
+  // across, the names repeated on each: its targets and figures come first, so they stay
+  // on one sheet of paper together.
+  const pagesAcross = total > 200 ? 2 : 1;
+  sheet.pageSetup = {
+    paperSize: 9, // A4
+    orientation: total > 100 ? 'landscape' : 'portrait',
+    fitToPage: true,
+    fitToWidth: pagesAcross,
+    fitToHeight: 0,
+    printTitlesRow: '3:3',
+    ...(pagesAcross > 1 ? { printTitlesColumn: 'A:A' } : {}),
+    horizontalCentered: true,
+    margins: { left: 0.4, right: 0.4, top: 0.75, bottom: 0.6, header: 0.3, footer: 0.3 },
+  };
+  sheet.headerFooter = {
+    oddHeader: `&L&9${headerText(caption)}&R&9${headerText(built.title)}`,
+    oddFooter: '&C&9Trang &P / &N',
+  };
+}
+
 /** Every table, one sheet each, with the unit and period in a title row. */
 export async function exportWorkbook(
   db: Db,
@@ -426,9 +505,7 @@ export async function exportWorkbook(
     // Strings are written as strings, never as formulas; the apostrophe guards copies to CSV.
     for (const row of built.rows) sheet.addRow(row.map(safeCell));
     sheet.views = [{ state: 'frozen', ySplit: 3 }];
-    sheet.columns.forEach((column, position) => {
-      column.width = position === 0 ? 42 : 16;
-    });
+    layoutForPrint(sheet, built, `${unit.name} — ${periodLabel(period, 'vi')}`);
     await onProgress(Math.round((100 * (index + 1)) / (EXPORT_TABLES.length + 1)));
   }
   return {

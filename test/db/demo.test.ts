@@ -32,6 +32,13 @@ describe('demo data', () => {
     const targets = await db.selectFrom('target').selectAll().execute();
     expect(targets.map((target) => Number(target.threshold))).toEqual(expect.arrayContaining([80, 90, 95]));
     expect(targets.every((target) => target.plan_sentence && /hài lòng/.test(target.plan_sentence))).toBe(true);
+    // Each year's target cites that year's plan of the demo province or its commune, issued
+    // at the turn of the year, never a plan of another province or of years before.
+    for (const target of targets) {
+      expect(target.plan_number).toMatch(/^\d+\/KH-UBND$/);
+      expect(Number(target.plan_date!.slice(0, 4))).toBeGreaterThanOrEqual(target.year - 1);
+      expect(target.plan_sentence).not.toMatch(/Long Mỹ|Thành Trực|Hậu Giang/);
+    }
 
     // Satisfaction differs by domain: some above the 90% target, some below.
     const domains = await db.selectFrom('domain').select(['id', 'code']).execute();

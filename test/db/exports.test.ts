@@ -117,6 +117,36 @@ describe('exports', () => {
     expect(cells.some((cell) => cell.value === '+Xã Dấu Cộng')).toBe(false);
   });
 
+  it('every sheet prints on A4 within the page width, its header row on every page, unit, period and page number on each', async () => {
+    const response = await download({ unitId: commune.id, period, format: 'xlsx' });
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.load(await response.arrayBuffer());
+    expect(workbook.worksheets.length).toBeGreaterThanOrEqual(8);
+    for (const sheet of workbook.worksheets) {
+      const setup = sheet.pageSetup;
+      expect(setup.paperSize, sheet.name).toBe(9);
+      // Scaled to one page across, or two for the widest tables (their figures with the
+      // changes since the previous period), the names repeated on each: never cut by columns.
+      expect(setup.fitToPage, sheet.name).toBe(true);
+      expect(setup.fitToHeight, sheet.name).toBe(0);
+      expect([1, 2], sheet.name).toContain(setup.fitToWidth);
+      if (setup.fitToWidth === 2) expect(setup.printTitlesColumn, sheet.name).toBe('A:A');
+      expect(setup.printTitlesRow, sheet.name).toBe('3:3');
+      const columns = sheet.getRow(3).cellCount;
+      // A table wider than a portrait page's comfortable width is laid out in landscape.
+      if (columns > 10) expect(setup.orientation, sheet.name).toBe('landscape');
+      // "+Xã Dấu Cộng" and the period in the page header; "&" doubled, as the codes need.
+      expect(sheet.headerFooter.oddHeader, sheet.name).toContain('+Xã Dấu Cộng — ');
+      expect(sheet.headerFooter.oddFooter, sheet.name).toContain('&P / &N');
+    }
+    // Comments wrap in a column wide enough to read.
+    const comments = workbook.getWorksheet('Góp ý')!;
+    const column = comments.getRow(3).values as unknown[];
+    const commentColumn = comments.getColumn(column.indexOf('Góp ý'));
+    expect(commentColumn.width).toBeGreaterThanOrEqual(40);
+    expect(commentColumn.alignment?.wrapText).toBe(true);
+  });
+
   it('CSV of one table, with a byte-order mark and formula-safe text', async () => {
     const response = await download({ unitId: commune.id, period, format: 'csv', table: 'comments' });
     expect(response.headers.get('content-type')).toContain('text/csv');
