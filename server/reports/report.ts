@@ -374,10 +374,13 @@ async function breakdownRows(
       const [rows, domains, held, dossiers] = await Promise.all([
         counts(db, unitId, period, ['domain'], { questionRole: 'overall' }),
         db.selectFrom('domain').selectAll().orderBy('position').execute(),
-        withinOneYear ? effectiveTargets(db, [unitId], [period.year], 'domain') : null,
+        withinOneYear ? effectiveTargets(db, [unitId], [period.year]) : null,
         dossiersHandled(db, unitId, period),
       ]);
-      const targets = held?.get(unitId) ?? [];
+      const targets = (held?.get(unitId) ?? []).filter((target) => target.metric === 'domain');
+      // A domain without a target of its own is held to the unit's target for TTHC handling:
+      // the same overall question, answered within that domain.
+      const tthc = held?.get(unitId)?.find((target) => target.metric === 'tthc');
       return domains
         .filter(
           (domain) =>
@@ -389,10 +392,7 @@ async function breakdownRows(
             key: domain.code,
             name: { vi: domain.name_vi, en: domain.name_en },
             figure,
-            ...heldTo(
-              figure,
-              targets.find((candidate) => candidate.domain?.id === domain.id),
-            ),
+            ...heldTo(figure, targets.find((candidate) => candidate.domain?.id === domain.id) ?? tthc),
           };
         });
     }

@@ -168,6 +168,18 @@ describe('targets flow down the tree', () => {
     expect(desks.find((row) => row.parent === 'Phường W')!.target).toMatchObject({ threshold: 80 });
   });
 
+  it('a domain without a target of its own is held to the unit’s TTHC target, and said to be', async () => {
+    // Nobody set a target for education; the province's TTHC target of 80% flows down to the
+    // school. Its 9 satisfied of 10 are far from enough ballots to be compared.
+    const domains = await breakdown(db, school.id, q2, 'domain');
+    expect(domains.find((row) => row.key === 'education')!.target).toMatchObject({
+      metric: 'tthc',
+      threshold: 80,
+      inheritedFrom: { unitId: province.id },
+      result: { status: 'not_enough_data' },
+    });
+  });
+
   it('the trend marks each month’s target with whose it is', async () => {
     const months = await trend(db, ward.id, q2);
     expect(months.map((month) => month.target)).toEqual(
