@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Db } from '../server/db/database.ts';
 import { pairKioskDevice } from '../server/kiosks/kiosk-device.repository.ts';
 import { makeOfficial, signIn } from '../test/officials.ts';
-import { startServerProcess, type ServerProcess } from '../test/server-process.ts';
+import { processClient, startServerProcess } from '../test/server-process.ts';
 import { loadRatings, type LoadResult } from './ingestion.ts';
 import type { NationalUnits } from './national-data.ts';
 import type { Budget } from './run.ts';
@@ -19,18 +19,6 @@ export interface Hostile {
   healthDuringExports: { p50: number; p99: number };
   exportsStarted: number;
   exportsRefused: number;
-}
-
-/** Requests as the officials' app sends them: JSON, with the platform's own Origin. */
-function asBrowser(server: ServerProcess) {
-  return {
-    request: (method: string, path: string, options: { body?: unknown; headers?: Record<string, string> } = {}) =>
-      fetch(`${server.url}${path}`, {
-        method,
-        headers: { origin: server.url, 'content-type': 'application/json', ...options.headers },
-        ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
-      }),
-  };
 }
 
 const percentile = (values: number[], p: number) =>
@@ -137,7 +125,7 @@ export async function measureHostile(db: Db, url: string, units: NationalUnits, 
     const officials = await Promise.all(
       Array.from({ length: 5 }, () => makeOfficial(db, 'viewer', { id: province.id } as never)),
     );
-    const sessions = await Promise.all(officials.map((official) => signIn(asBrowser(server), official.username)));
+    const sessions = await Promise.all(officials.map((official) => signIn(processClient(server), official.username)));
     let idleDone = false;
     const idleSampling = sampleHealth(server.url, () => idleDone);
     await new Promise((resolve) => setTimeout(resolve, 3000));

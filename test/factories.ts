@@ -4,6 +4,7 @@ import { createDesk, generateDeskCode } from '../server/desks/desk.repository.ts
 import type { Desk } from '../server/desks/desk.table.ts';
 import { issueDossierToken } from '../server/dossiers/dossier.repository.ts';
 import type { SubmissionBody } from '../server/responses/submission.schema.ts';
+import { writeBatch, type Submission } from '../server/responses/write-batch.ts';
 import { createUnit } from '../server/units/unit.repository.ts';
 import type { NewUnit, Unit } from '../server/units/unit.table.ts';
 
@@ -93,4 +94,48 @@ export function quickRating(
     idempotencyKey: randomUUID(),
     ...overrides,
   };
+}
+
+const UNLIMITED = { rateLimit: { perSource: 1e9, perKiosk: 1e9, windowSeconds: 600 } };
+
+/**
+ * Writes ratings through the real path (the batch writer, as the API does), one per score,
+ * all made at `at` and received a minute later; resolves with their ids. Every one must be
+ * written: a refusal fails the calling test.
+ *
+ * @example await writeRatings(db, desk, { scores: [5, 4, 2], at: '2026-05-10T09:00:00+07:00' })
+ */
+export async function writeRatings(
+  db: Db,
+  desk: Desk,
+  options: { scores: number[]; at: string; domain?: string; body?: Partial<SubmissionBody> },
+): Promise<number[]> {
+  const submissions: Submission[] = options.scores.map((score) => ({
+    body: {
+      deskCode: desk.code,
+      domain: options.domain ?? 'land',
+      questionnaireId: 'quick-1',
+      answers: { overall: score },
+      language: 'vi',
+      channel: 'qr',
+      clientTime: options.at,
+      idempotencyKey: randomUUID(),
+      ...options.body,
+    },
+    bucket: Buffer.from('test-ratings'),
+    receivedAt: new Date(Date.parse(options.at) + 60_000),
+  }));
+  const ids: number[] = [];
+  for (let start = 0; start < submissions.length; start += 250) {
+    for (const outcome of await writeBatch(db, submissions.slice(start, start + 250), UNLIMITED)) {
+      if (!outcome.ok) throw new Error(`a test rating was refused: ${outcome.error.code}`);
+      ids.push(outcome.id);
+    }
+  }
+  return ids;
+}
+
+/** `satisfied` scores of 4 and the rest 2, out of `total`: a share known in advance. */
+export function scoresOf(satisfied: number, total: number): number[] {
+  return Array.from({ length: total }, (_, index) => (index < satisfied ? 4 : 2));
 }

@@ -1,5 +1,7 @@
+import { hc } from 'hono/client';
 import { randomBytes } from 'node:crypto';
 import { expect } from 'vitest';
+import type { OfficialsApi } from '../server/officials-api.ts';
 import { hashPassword } from '../server/auth/password.ts';
 import type { Db } from '../server/db/database.ts';
 import type { Role } from '../server/officials/official.table.ts';
@@ -11,6 +13,13 @@ export interface SignedIn {
   cookie: string;
   /** A request with the session cookie and the platform's Origin, as the officials' app sends it. */
   request(method: string, path: string, body?: unknown): Promise<Response>;
+  /**
+   * The typed client of the officials' API, as the officials' app has it, with the session
+   * cookie and the platform's Origin: answers come typed from the server's routes.
+   *
+   * @example const units = await (await session.api.units.$get()).json()
+   */
+  api: ReturnType<typeof hc<OfficialsApi>>;
 }
 
 let counter = 0;
@@ -35,7 +44,7 @@ export async function makeOfficial(db: Db, role: Role, unit: Unit, password = 'c
 }
 
 export async function signIn(
-  server: Pick<TestServer, 'request'>,
+  server: Pick<TestServer, 'request' | 'baseUrl'>,
   username: string,
   password = 'correct-horse-battery',
 ): Promise<SignedIn> {
@@ -49,5 +58,32 @@ export async function signIn(
     username,
     cookie,
     request: (method, path, body) => server.request(method, `/api/v1/officials${path}`, { body, headers: { cookie } }),
+    api: hc<OfficialsApi>(`${server.baseUrl}/api/v1/officials`, { headers: { cookie, origin: server.baseUrl } }),
   };
+}
+
+/**
+ * Starts an export as the officials' app does, follows its progress (which only grows)
+ * until it is written, and downloads the file.
+ *
+ * @example const response = await downloadExport(viewer, { unitId, period: '2026', format: 'xlsx' })
+ */
+export async function downloadExport(
+  session: SignedIn,
+  request: { unitId: number; period: string; format: 'xlsx' | 'csv' | 'docx'; table?: string },
+): Promise<Response> {
+  const started = await session.request('POST', '/reports/exports', request);
+  expect(started.status).toBe(202);
+  const { id } = (await started.json()) as { id: string };
+  let last = -1;
+  for (;;) {
+    const job = await (await session.api.reports.exports[':id'].$get({ param: { id } })).json();
+    expect(job.progress).toBeGreaterThanOrEqual(last);
+    last = job.progress;
+    if (job.status === 'done') break;
+    expect(job.status).toBe('running');
+    // The app polls a job that runs in the background; so does this.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return session.api.reports.exports[':id'].file.$get({ param: { id } });
 }

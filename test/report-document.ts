@@ -1,10 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import JSZip from 'jszip';
-import { expect } from 'vitest';
 import type { Db } from '../server/db/database.ts';
-import { writeBatch, type Submission } from '../server/responses/write-batch.ts';
+import type { Desk } from '../server/desks/desk.table.ts';
 import { foldAll } from '../server/rollups/fold.ts';
-import { domainIds, makeDesk, makeUnit } from './factories.ts';
+import { domainIds, makeDesk, makeUnit, writeRatings } from './factories.ts';
 
 /**
  * A small province worked out by hand for the report document's tests: figures, targets,
@@ -37,42 +35,13 @@ export async function seedDocumentProvince(db: Db) {
   const communeDesk = (await makeDesk(db, { unit: commune, domains: ['land', 'civil_status'] })).desk;
   const wardDesk = (await makeDesk(db, { unit: ward, domains: ['land'] })).desk;
   const hospitalDesk = (await makeDesk(db, { unit: hospital, domains: ['health'] })).desk;
-  const rate = async (
-    desk: { code: string },
-    domain: string,
-    scores: [score: number, count: number][],
-    at: string,
-    comment?: string,
-  ) => {
-    const submissions: Submission[] = scores.flatMap(([score, count]) =>
-      Array.from({ length: count }, () => ({
-        body: {
-          deskCode: desk.code,
-          domain,
-          questionnaireId: 'quick-1',
-          answers: { overall: score },
-          language: 'vi' as const,
-          channel: 'qr' as const,
-          clientTime: at,
-          idempotencyKey: randomUUID(),
-          ...(comment ? { comment } : {}),
-        },
-        bucket: Buffer.from('document-test'),
-        receivedAt: new Date(Date.parse(at) + 60_000),
-      })),
-    );
-    const ids: number[] = [];
-    for (let start = 0; start < submissions.length; start += 250) {
-      const outcomes = await writeBatch(db, submissions.slice(start, start + 250), {
-        rateLimit: { perSource: 1e9, perKiosk: 1e9, windowSeconds: 600 },
-      });
-      for (const outcome of outcomes) {
-        expect(outcome.ok).toBe(true);
-        if (outcome.ok) ids.push(outcome.id);
-      }
-    }
-    return ids;
-  };
+  const rate = (desk: Desk, domain: string, scores: [score: number, count: number][], at: string, comment?: string) =>
+    writeRatings(db, desk, {
+      scores: scores.flatMap(([score, count]) => Array<number>(count).fill(score)),
+      at,
+      domain,
+      ...(comment ? { body: { comment } } : {}),
+    });
   await rate(
     communeDesk,
     'land',

@@ -67,6 +67,7 @@ export function startServerProcess(
 /** Requests to a server process as the officials' app sends them: with the server's own Origin. */
 export function processClient(server: Pick<ServerProcess, 'url'>) {
   return {
+    baseUrl: server.url,
     request: (method: string, path: string, options: { body?: unknown; headers?: Record<string, string> } = {}) =>
       fetch(`${server.url}${path}`, {
         method,

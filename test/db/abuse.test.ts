@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase } from '../database.ts';
 import { makeDesk, quickRating } from '../factories.ts';
 import { startTestServer } from '../server.ts';
+import { errorOf } from '../http.ts';
 
 const { db } = await createTestDatabase();
 let deskCode: string;
@@ -32,7 +33,7 @@ describe('per-source rate limit', () => {
     const retryAfter = Number(refused.headers.get('retry-after'));
     expect(retryAfter).toBeGreaterThan(0);
     expect(retryAfter).toBeLessThanOrEqual(3600);
-    expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('rate_limited');
+    expect((await errorOf(refused)).code).toBe('rate_limited');
     const after = await db
       .selectFrom('response')
       .select(sql<number>`count(*)`.as('n'))

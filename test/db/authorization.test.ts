@@ -399,7 +399,7 @@ async function exportOf(where: Where, role: Role): Promise<string> {
   });
   const { id } = (await started.json()) as { id: string };
   for (;;) {
-    const job = (await (await owner.request('GET', `/reports/exports/${id}`)).json()) as { status: string };
+    const job = await (await owner.api.reports.exports[':id'].$get({ param: { id } })).json();
     if (job.status !== 'running') return id;
     await new Promise((resolve) => setTimeout(resolve, 20));
   }

@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { Unit } from '../../server/units/unit.table.ts';
 import { createTestDatabase } from '../database.ts';
 import { makeDesk, makeUnit, quickRating } from '../factories.ts';
-import { makeOfficial, signIn, type SignedIn } from '../officials.ts';
+import { downloadExport, makeOfficial, signIn, type SignedIn } from '../officials.ts';
 import { startTestServer, type TestServer } from '../server.ts';
 
 const { db } = await createTestDatabase();
@@ -34,25 +34,7 @@ beforeAll(async () => {
   viewer = await signIn(server, account.username, account.password);
 });
 
-/** Starts an export and waits for it, as the app does, checking that progress only grows. */
-async function download(body: Record<string, unknown>) {
-  const started = await viewer.request('POST', '/reports/exports', body);
-  expect(started.status).toBe(202);
-  const { id } = (await started.json()) as { id: string };
-  let last = -1;
-  for (;;) {
-    const job = (await (await viewer.request('GET', `/reports/exports/${id}`)).json()) as {
-      status: string;
-      progress: number;
-    };
-    expect(job.progress).toBeGreaterThanOrEqual(last);
-    last = job.progress;
-    if (job.status === 'done') break;
-    expect(job.status).toBe('running');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  return viewer.request('GET', `/reports/exports/${id}/file`);
-}
+const download = (request: Parameters<typeof downloadExport>[1]) => downloadExport(viewer, request);
 
 describe('exports', () => {
   it('an XLSX workbook, named after unit and period, whose sheets hold the numbers of the API', async () => {

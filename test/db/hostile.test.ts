@@ -11,6 +11,7 @@ import { createTestDatabase } from '../database.ts';
 import { makeDesk, quickRating } from '../factories.ts';
 import { makeOfficial, signIn } from '../officials.ts';
 import { startTestServer, type TestServer } from '../server.ts';
+import { errorOf } from '../http.ts';
 
 /*
  * The classes of fault an outside test found, each proved closed: a rating the database
@@ -87,7 +88,7 @@ describe('keys are good only for what they were issued for', () => {
       { 'x-kiosk-key': key },
     );
     expect(rating.status).toBe(403);
-    expect(((await rating.json()) as { error: { code: string } }).error.code).toBe('kiosk_not_paired');
+    expect((await errorOf(rating)).code).toBe('kiosk_not_paired');
     const status = await server.post('/api/v1/public/kiosk/status', { queueLength: 0 }, { 'x-kiosk-key': key });
     expect(status.status).toBe(403);
   });
@@ -147,10 +148,9 @@ describe('kiosk ratings made while the desk was open', () => {
     }
     const manager = await makeOfficial(db, 'manager', unit);
     const session = await signIn(server, manager.username);
-    const listed = (await (await session.request('GET', `/desks/${desk.id}/refused-ratings`)).json()) as {
-      code: string;
-      deviceLabel: string;
-    }[];
+    const listed = await (
+      await session.api.desks[':id']['refused-ratings'].$get({ param: { id: String(desk.id) } })
+    ).json();
     expect(listed).toEqual([expect.objectContaining({ code: 'desk_inactive', deviceLabel: 'Máy quầy 1' })]);
   });
 });

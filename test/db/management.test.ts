@@ -5,6 +5,7 @@ import { createTestDatabase } from '../database.ts';
 import { makeDesk, makeUnit, quickRating } from '../factories.ts';
 import { makeOfficial, signIn, type SignedIn } from '../officials.ts';
 import { startTestServer, type TestServer } from '../server.ts';
+import { errorOf } from '../http.ts';
 
 const { db } = await createTestDatabase();
 let server: TestServer;
@@ -26,7 +27,7 @@ beforeAll(async () => {
   manager = await signIn(server, managerAccount.username, managerAccount.password);
 });
 
-const errorCode = async (response: Response) => ((await response.json()) as { error: { code: string } }).error.code;
+const errorCode = async (response: Response) => (await errorOf(response)).code;
 
 describe('units', () => {
   it('a manager sets the unit’s hotline and complaint channel; the surveys of its desks, and of units below, carry them', async () => {
@@ -73,7 +74,7 @@ describe('units', () => {
     });
     expect(created.status).toBe(201);
     const { id } = (await created.json()) as { id: number };
-    const units = (await (await manager.request('GET', '/units')).json()) as { id: number; parentId: number | null }[];
+    const units = await (await manager.api.units.$get()).json();
     expect(units.find((unit) => unit.id === id)?.parentId).toBe(commune.id);
     // The manager's own unit shows as the root of its tree.
     expect(units.find((unit) => unit.id === commune.id)?.parentId).toBeNull();
@@ -106,9 +107,7 @@ describe('units', () => {
     expect(created.status).toBe(201);
     const { id } = (await created.json()) as { id: number };
     const listed = async () =>
-      ((await (await manager.request('GET', '/units')).json()) as { id: number; agencySector: string | null }[]).find(
-        (unit) => unit.id === id,
-      )!.agencySector;
+      (await (await manager.api.units.$get()).json()).find((unit) => unit.id === id)!.agencySector;
     expect(await listed()).toBe('health');
     expect((await manager.request('PATCH', `/units/${id}`, { agencySector: 'education' })).status).toBe(204);
     expect(await listed()).toBe('education');
@@ -200,10 +199,7 @@ describe('desks', () => {
     expect(survey.domains.map((domain) => domain.code)).toEqual(['civil_status']);
     expect(survey.desk.kioskIdleSeconds).toBe(45);
     expect(survey.questionnaire.id).toBe('quick-1');
-    const list = (await (await manager.request('GET', `/desks?unitId=${commune.id}`)).json()) as {
-      id: number;
-      surveyUrl: string;
-    }[];
+    const list = await (await manager.api.desks.$get({ query: { unitId: String(commune.id) } })).json();
     expect(list.find((desk) => desk.id === id)?.surveyUrl).toBe(`${server.baseUrl}/s/${code}`);
   });
 
@@ -276,7 +272,9 @@ describe('kiosk devices and receipt software', () => {
 
   it('receipt software issues codes only with a key paired for receipts, for a domain its desk serves', async () => {
     const { desk } = await makeDesk(db, { unit: commune, domains: ['land'] });
-    const kiosk = (await (await manager.request('POST', `/desks/${desk.id}/devices`, {})).json()) as { key: string };
+    const kiosk = await (
+      await manager.api.desks[':id'].devices.$post({ param: { id: String(desk.id) }, json: {} })
+    ).json();
     const receipts = (await (
       await manager.request('POST', `/desks/${desk.id}/devices`, { purpose: 'receipts' })
     ).json()) as { key: string; pairingUrl: string | null };

@@ -5,6 +5,7 @@ import { makeUnit } from '../factories.ts';
 import { makeOfficial, signIn, type SignedIn } from '../officials.ts';
 import { startTestServer, type TestServer } from '../server.ts';
 import { declaringSize, docxOf, paragraphsXml } from '../word-documents.ts';
+import { errorOf } from '../http.ts';
 
 const { db } = await createTestDatabase();
 let server: TestServer;
@@ -59,7 +60,7 @@ describe('POST /targets/extract', () => {
     expect((await upload(new Blob([new Uint8Array([0x25, 0x50, 0x44, 0x46])]), 'ke-hoach.pdf')).status).toBe(415);
     const broken = await upload(new Blob(['not a zip']), 'ke-hoach.docx');
     expect(broken.status).toBe(422);
-    expect(((await broken.json()) as { error: { code: string } }).error.code).toBe('unreadable_document');
+    expect((await errorOf(broken)).code).toBe('unreadable_document');
     expect((await manager.request('POST', '/targets/extract', { text: '' })).status).toBe(400);
     expect((await manager.request('POST', '/targets/extract', { words: plan })).status).toBe(400);
   });
@@ -69,7 +70,7 @@ describe('POST /targets/extract', () => {
     const bomb = declaringSize(await docxOf(paragraphsXml([plan]).repeat(150_000)), 1024);
     const refused = await upload(new Blob([bomb]), 'ke-hoach.docx');
     expect(refused.status).toBe(413);
-    expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('plan_too_large');
+    expect((await errorOf(refused)).code).toBe('plan_too_large');
     const long = await upload(new Blob(['x'.repeat(2_000_001)]), 'ke-hoach.txt');
     expect(long.status).toBe(413);
   });

@@ -1,14 +1,12 @@
-import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Desk } from '../../server/desks/desk.table.ts';
 import { parsePeriod } from '../../server/reports/periods.ts';
 import { breakdown, ranking, summary, trend } from '../../server/reports/report.ts';
-import { writeBatch, type Submission } from '../../server/responses/write-batch.ts';
 import { foldAll } from '../../server/rollups/fold.ts';
 import { mergeUnit } from '../../server/units/unit.repository.ts';
 import type { Unit } from '../../server/units/unit.table.ts';
 import { createTestDatabase } from '../database.ts';
-import { domainIds, makeDesk, makeUnit } from '../factories.ts';
+import { domainIds, makeDesk, makeUnit, scoresOf, writeRatings } from '../factories.ts';
 
 /**
  * Targets that flow down, peers ranked apart, and changes between periods, on a tree of a
@@ -17,30 +15,11 @@ import { domainIds, makeDesk, makeUnit } from '../factories.ts';
  */
 
 const { db } = await createTestDatabase();
-const unlimited = { rateLimit: { perSource: 1e9, perKiosk: 1e9, windowSeconds: 600 } };
 const q2 = parsePeriod('2026-Q2')!;
 
 /** `satisfied` ratings of 4 and the rest of 2, out of `total`, all at `at` (Vietnam time). */
-async function rate(desk: Desk, satisfied: number, total: number, at: string, domain = 'land') {
-  const submissions: Submission[] = Array.from({ length: total }, (_, index) => ({
-    body: {
-      deskCode: desk.code,
-      domain,
-      questionnaireId: 'quick-1',
-      answers: { overall: index < satisfied ? 4 : 2 },
-      language: 'vi',
-      channel: 'qr',
-      clientTime: at,
-      idempotencyKey: randomUUID(),
-    },
-    bucket: Buffer.from('comparison-test'),
-    receivedAt: new Date(Date.parse(at) + 60_000),
-  }));
-  for (let start = 0; start < submissions.length; start += 250) {
-    const outcomes = await writeBatch(db, submissions.slice(start, start + 250), unlimited);
-    expect(outcomes.every((outcome) => outcome.ok)).toBe(true);
-  }
-}
+const rate = (desk: Desk, satisfied: number, total: number, at: string, domain = 'land') =>
+  writeRatings(db, desk, { scores: scoresOf(satisfied, total), at, domain });
 
 let country: Unit;
 let province: Unit;

@@ -13,34 +13,15 @@ import { scoreCounts } from '../../server/rollups/score-counts.ts';
 import type { Unit } from '../../server/units/unit.table.ts';
 import { mergeUnit } from '../../server/units/unit.repository.ts';
 import { createTestDatabase } from '../database.ts';
-import { domainIds, makeDesk, makeUnit } from '../factories.ts';
+import { domainIds, makeDesk, makeUnit, writeRatings } from '../factories.ts';
 
 const { db } = await createTestDatabase();
 const unlimited = { rateLimit: { perSource: 1e9, perKiosk: 1e9, windowSeconds: 600 } };
 const q1 = parsePeriod('2026-Q1')!;
 
 /** Writes ratings through the real path: one per score, all at `at` (Vietnam time). */
-async function rate(desk: Desk, domain: string, scores: number[], at: string, extra: Partial<Submission['body']> = {}) {
-  const submissions: Submission[] = scores.map((score) => ({
-    body: {
-      deskCode: desk.code,
-      domain,
-      questionnaireId: 'quick-1',
-      answers: { overall: score },
-      language: 'vi',
-      channel: 'qr',
-      clientTime: at,
-      idempotencyKey: randomUUID(),
-      ...extra,
-    },
-    bucket: Buffer.from('report-test'),
-    receivedAt: new Date(Date.parse(at) + 60_000),
-  }));
-  for (let start = 0; start < submissions.length; start += 250) {
-    const outcomes = await writeBatch(db, submissions.slice(start, start + 250), unlimited);
-    expect(outcomes.every((outcome) => outcome.ok)).toBe(true);
-  }
-}
+const rate = (desk: Desk, domain: string, scores: number[], at: string, extra: Partial<Submission['body']> = {}) =>
+  writeRatings(db, desk, { scores, at, domain, body: extra });
 
 const times = (count: number, score: number) => Array<number>(count).fill(score);
 

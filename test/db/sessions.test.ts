@@ -4,6 +4,7 @@ import { createTestDatabase } from '../database.ts';
 import { makeUnit } from '../factories.ts';
 import { makeOfficial, signIn } from '../officials.ts';
 import { startTestServer, type TestServer } from '../server.ts';
+import { errorOf } from '../http.ts';
 
 const { db } = await createTestDatabase();
 let server: TestServer;
@@ -164,7 +165,7 @@ describe('cross-site request forgery', () => {
       body,
     });
     expect(evil.status).toBe(403);
-    expect(((await evil.json()) as { error: { code: string } }).error.code).toBe('cross_site_request');
+    expect((await errorOf(evil)).code).toBe('cross_site_request');
     const noOrigin = await fetch(`${server.baseUrl}/api/v1/officials/domains`, {
       method: 'POST',
       headers: { cookie: session.cookie, 'content-type': 'application/json', 'sec-fetch-site': 'cross-site' },

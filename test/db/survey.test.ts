@@ -3,6 +3,7 @@ import type { Survey } from '../../server/survey/survey.schema.ts';
 import { createTestDatabase } from '../database.ts';
 import { makeDesk, makeDossierToken, quickRating } from '../factories.ts';
 import { startTestServer, type TestServer } from '../server.ts';
+import { errorOf } from '../http.ts';
 
 const { db } = await createTestDatabase();
 let api: TestServer;
@@ -64,7 +65,7 @@ describe('GET /api/v1/public/desks/:code', () => {
     expect((await api.get('/api/v1/public/desks/zzzz9999')).status).toBe(404);
     const malformed = await api.get('/api/v1/public/desks/NOT-A-CODE');
     expect(malformed.status).toBe(400);
-    expect(((await malformed.json()) as { error: { code: string } }).error.code).toBe('invalid_request');
+    expect((await errorOf(malformed)).code).toBe('invalid_request');
     expect((await api.get('/api/v1/public/desks/abcd1234?channel=sms')).status).toBe(400);
     const { desk } = await makeDesk(db, { active: false });
     expect((await api.get(`/api/v1/public/desks/${desk.code}`)).status).toBe(409);
@@ -88,12 +89,12 @@ describe('GET /api/v1/public/dossiers/:token', () => {
     expect(rated.status).toBe(201);
     const used = await api.get(`/api/v1/public/dossiers/${token}`);
     expect(used.status).toBe(409);
-    expect(((await used.json()) as { error: { code: string } }).error.code).toBe('dossier_token_used');
+    expect((await errorOf(used)).code).toBe('dossier_token_used');
 
     const expired = await makeDossierToken(db, desk, { validDays: 1, now: new Date(Date.now() - 3 * 86_400_000) });
     const late = await api.get(`/api/v1/public/dossiers/${expired}`);
     expect(late.status).toBe(409);
-    expect(((await late.json()) as { error: { code: string } }).error.code).toBe('dossier_token_expired');
+    expect((await errorOf(late)).code).toBe('dossier_token_expired');
     expect((await api.get(`/api/v1/public/dossiers/${'B'.repeat(20)}`)).status).toBe(404);
     expect((await api.get('/api/v1/public/dossiers/short')).status).toBe(400);
   });

@@ -1,5 +1,4 @@
 import { execFile } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -8,9 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildReportDocument } from '../../server/reports/document.ts';
 import { reportDocx } from '../../server/reports/document-docx.ts';
 import { parsePeriod } from '../../server/reports/periods.ts';
-import { writeBatch } from '../../server/responses/write-batch.ts';
 import { createTestDatabase } from '../database.ts';
-import { makeDesk, makeUnit } from '../factories.ts';
+import { makeDesk, makeUnit, writeRatings } from '../factories.ts';
 import { A4, outsideDecreeMargins, pdfTextLines } from '../pdf-layout.ts';
 import { seedDocumentProvince } from '../report-document.ts';
 
@@ -41,25 +39,7 @@ beforeAll(async () => {
       .set({ name: `Quầy_tiếp_nhận_và_trả_kết_quả_hồ_sơ_đất_đai_xây_dựng_số_${index + 1}` })
       .where('id', '=', desk.id)
       .execute();
-    const outcomes = await writeBatch(
-      db,
-      Array.from({ length: 5 }, () => ({
-        body: {
-          deskCode: desk.code,
-          domain: 'land',
-          questionnaireId: 'quick-1',
-          answers: { overall: 4 },
-          language: 'vi' as const,
-          channel: 'qr' as const,
-          clientTime: '2026-05-09T09:00:00+07:00',
-          idempotencyKey: randomUUID(),
-        },
-        bucket: Buffer.from('pdf-test'),
-        receivedAt: new Date('2026-05-09T02:01:00Z'),
-      })),
-      { rateLimit: { perSource: 1e9, perKiosk: 1e9, windowSeconds: 600 } },
-    );
-    expect(outcomes.every((outcome) => outcome.ok)).toBe(true);
+    await writeRatings(db, desk, { scores: [4, 4, 4, 4, 4], at: '2026-05-09T09:00:00+07:00' });
   }
 });
 
