@@ -7,6 +7,7 @@ import { createTestDatabase } from '../database.ts';
 import { startTestServer, type TestServer } from '../server.ts';
 import { expectAccessible, launchChromium } from './chromium.ts';
 import { printedLines } from './print.ts';
+import { signedInPage } from './officials-page.ts';
 
 const { db } = await createTestDatabase();
 let server: TestServer;
@@ -23,22 +24,11 @@ beforeAll(async () => {
 /** Signs in as one of the demo accounts. */
 async function signIn(username: string, options: { bypassCSP?: boolean } = {}): Promise<Page> {
   const account = DEMO_ACCOUNTS.find((candidate) => candidate.username === username)!;
-  const context = await browser.newContext({
+  return signedInPage(browser, server.baseUrl, account, {
     viewport: { width: 1280, height: 900 },
-    locale: 'vi-VN',
     acceptDownloads: true,
     ...options,
   });
-  const page = await context.newPage();
-  page.on('console', (message) => {
-    if (/Content Security Policy/i.test(message.text())) throw new Error(message.text());
-  });
-  await page.goto(`${server.baseUrl}/officials/`);
-  await page.getByLabel('Tên đăng nhập').fill(account.username);
-  await page.getByLabel('Mật khẩu').fill(account.password);
-  await page.getByRole('button', { name: 'Đăng nhập' }).click();
-  await page.getByRole('heading', { name: /Mức độ hài lòng/ }).waitFor();
-  return page;
 }
 
 describe('dashboard', () => {

@@ -7,6 +7,7 @@ import { makeOfficial } from '../officials.ts';
 import { startTestServer, type TestServer } from '../server.ts';
 import { launchChromium, phone } from './chromium.ts';
 import { overlap } from './print.ts';
+import { signedInPage } from './officials-page.ts';
 
 const { db } = await createTestDatabase();
 let server: TestServer;
@@ -28,17 +29,7 @@ beforeAll(async () => {
 /** An office PC signed in with a new account of this role and unit. */
 async function signedIn(role: 'admin' | 'manager', unit: Unit): Promise<Page> {
   const account = await makeOfficial(db, role, unit);
-  const context = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: 'vi-VN' });
-  const page = await context.newPage();
-  page.on('pageerror', (error) => {
-    throw error;
-  });
-  await page.goto(`${server.baseUrl}/officials/`);
-  await page.getByLabel('Tên đăng nhập').fill(account.username);
-  await page.getByLabel('Mật khẩu').fill(account.password);
-  await page.getByRole('button', { name: 'Đăng nhập' }).click();
-  await page.getByRole('heading', { name: /Mức độ hài lòng/ }).waitFor();
-  return page;
+  return signedInPage(browser, server.baseUrl, account);
 }
 
 const nav = (page: Page, name: string) => page.getByRole('navigation').getByRole('link', { name, exact: true });

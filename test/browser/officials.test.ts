@@ -9,6 +9,7 @@ import { decodePdf, decodeSvg } from '../qr-reader.ts';
 import { decodeRegions, overlap, printedLines, type Box } from './print.ts';
 import { startTestServer, type TestServer } from '../server.ts';
 import { expectAccessible, launchChromium } from './chromium.ts';
+import { signedInPage } from './officials-page.ts';
 
 const { db } = await createTestDatabase();
 let server: TestServer;
@@ -25,21 +26,8 @@ beforeAll(async () => {
 });
 
 /** A desktop browser signed in as the manager; fails the test on any CSP violation or page error. */
-async function signedIn(options: { bypassCSP?: boolean } = {}): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'vi-VN', ...options });
-  const page = await context.newPage();
-  page.on('pageerror', (error) => {
-    throw error;
-  });
-  page.on('console', (message) => {
-    if (/Content Security Policy/i.test(message.text())) throw new Error(message.text());
-  });
-  await page.goto(`${server.baseUrl}/officials/`);
-  await page.getByLabel('Tên đăng nhập').fill(manager.username);
-  await page.getByLabel('Mật khẩu').fill(manager.password);
-  await page.getByRole('button', { name: 'Đăng nhập' }).click();
-  await page.getByRole('heading', { name: /Mức độ hài lòng/ }).waitFor();
-  return page;
+function signedIn(options: { bypassCSP?: boolean } = {}): Promise<Page> {
+  return signedInPage(browser, server.baseUrl, manager, { viewport: { width: 1280, height: 900 }, ...options });
 }
 
 const nav = (page: Page, name: string) => page.getByRole('navigation').getByRole('link', { name, exact: true });

@@ -9,6 +9,7 @@ import { A4, outsideDecreeMargins, pdfTextLines } from '../pdf-layout.ts';
 import { readDocx, seedDocumentProvince } from '../report-document.ts';
 import { startTestServer, type TestServer } from '../server.ts';
 import { expectAccessible, launchChromium } from './chromium.ts';
+import { signedInPage } from './officials-page.ts';
 
 /**
  * The print page of the report document: the same sentences as the DOCX, in the decree's
@@ -35,21 +36,12 @@ afterAll(async () => {
 
 /** Signs in and opens the province's document for the second quarter of 2026. */
 async function openDocument(options: { bypassCSP?: boolean } = {}) {
-  const context = await browser.newContext({
+  const page = await signedInPage(browser, server.baseUrl, account, {
     viewport: { width: 1280, height: 900 },
-    locale: 'vi-VN',
     acceptDownloads: true,
     ...options,
   });
-  const page = await context.newPage();
-  page.on('console', (message) => {
-    if (/Content Security Policy/i.test(message.text())) throw new Error(message.text());
-  });
-  await page.goto(`${server.baseUrl}/officials/`);
-  await page.getByLabel('Tên đăng nhập').fill(account.username);
-  await page.getByLabel('Mật khẩu').fill(account.password);
-  await page.getByRole('button', { name: 'Đăng nhập' }).click();
-  await page.getByRole('heading', { name: /Mức độ hài lòng/ }).waitFor();
+  const context = page.context();
   await page.goto(`${server.baseUrl}/officials/report/document?unitId=${units.province.id}&period=2026-Q2`);
   await page.getByRole('heading', { name: /BÁO CÁO/ }).waitFor();
   return { context, page };

@@ -1,6 +1,5 @@
 import fc from 'fast-check';
 import type { Hono } from 'hono';
-import { sql } from 'kysely';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import type { z } from 'zod';
 import { publicApiRoutes } from '../../server/app.ts';
@@ -13,6 +12,7 @@ import { createTestDatabase } from '../database.ts';
 import { makeDesk, makeDossierToken, makeUnit, quickRating } from '../factories.ts';
 import { makeOfficial, signIn } from '../officials.ts';
 import { startTestServer, type TestServer } from '../server.ts';
+import { tableFingerprint } from '../fingerprint.ts';
 
 /*
  * Every field of every request schema, at the edges of the database's types. The fields
@@ -335,12 +335,7 @@ async function send(route: FuzzedRoute, parts: Record<Target['target'], Record<s
   return { response, text: await response.text(), path };
 }
 
-let fingerprintQuery: string;
-const COUNTERS = new Set(['rate_limit_counter', 'abuse_secret', 'kysely_migration', 'kysely_migration_lock']);
-async function fingerprint(): Promise<string> {
-  const { rows } = await sql.raw<{ state: string }>(fingerprintQuery).execute(db);
-  return rows[0]!.state;
-}
+let fingerprint: () => Promise<string>;
 
 beforeAll(async () => {
   server = await startTestServer(db, { RATE_LIMIT_PER_SOURCE: '1000000000', RATE_LIMIT_PER_KIOSK: '1000000000' });
@@ -398,13 +393,7 @@ beforeAll(async () => {
     domains: String(domain.id),
     reports: exportId,
   };
-  const { rows } = await sql<{ name: string }>`
-    select tablename as name from pg_tables where schemaname = 'public' order by 1
-  `.execute(db);
-  fingerprintQuery = `select concat_ws(' ', ${rows
-    .filter((row) => !COUNTERS.has(row.name))
-    .map((row) => `(select count(*) || ':' || coalesce(max(xmin::text::bigint), 0) from "${row.name}")`)
-    .join(', ')}) as state`;
+  fingerprint = await tableFingerprint(db);
 });
 
 /** Resolves once no export is being written in the background. */

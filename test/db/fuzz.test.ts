@@ -10,6 +10,7 @@ import { createTestDatabase } from '../database.ts';
 import { makeDesk, quickRating } from '../factories.ts';
 import { makeOfficial, signIn } from '../officials.ts';
 import { startTestServer, type TestServer } from '../server.ts';
+import { tableFingerprint } from '../fingerprint.ts';
 
 /*
  * Hundreds (locally) or thousands (in CI) of malformed, oversized, wrongly typed, wrongly encoded and unicode-tricky
@@ -38,15 +39,7 @@ const routes = [
   .filter((route) => !(route.method === 'DELETE' && route.path === '/api/v1/officials/session'))
   .map(({ method, path }) => ({ method, path }));
 
-// Counters of attempts change on refused requests by design; every other table must not.
-const COUNTERS = new Set(['rate_limit_counter', 'abuse_secret', 'kysely_migration', 'kysely_migration_lock']);
-let fingerprintQuery: string;
-
-/** Rows and the newest row version of every table: any insert, update or delete changes it. */
-async function fingerprint(): Promise<string> {
-  const { rows } = await sql.raw<{ state: string }>(fingerprintQuery).execute(db);
-  return rows[0]!.state;
-}
+let fingerprint: () => Promise<string>;
 
 beforeAll(async () => {
   server = await startTestServer(db, { RATE_LIMIT_PER_SOURCE: '1000000000' });
@@ -55,13 +48,7 @@ beforeAll(async () => {
   kioskKey = (await pairKioskDevice(db, { deskId: desk.id })).key;
   const admin = await makeOfficial(db, 'admin', unit);
   adminCookie = (await signIn(server, admin.username)).cookie;
-  const { rows } = await sql<{ name: string }>`
-    select tablename as name from pg_tables where schemaname = 'public' order by 1
-  `.execute(db);
-  fingerprintQuery = `select concat_ws(' ', ${rows
-    .filter((row) => !COUNTERS.has(row.name))
-    .map((row) => `(select count(*) || ':' || coalesce(max(xmin::text::bigint), 0) from "${row.name}")`)
-    .join(', ')}) as state`;
+  fingerprint = await tableFingerprint(db);
 });
 
 const TRICKY = [
