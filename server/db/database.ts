@@ -21,6 +21,7 @@ import type {
   RollupUnitMonthTable,
 } from '../rollups/rollup.table.ts';
 import type { DossierVolumeTable, ReportExportTable } from '../reports/report.table.ts';
+import type { ScorecardFigureTable, ScorecardReleaseTable } from '../scorecard/scorecard.table.ts';
 import type { TargetTable } from '../targets/target.table.ts';
 import type { UnitClosureTable, UnitTable } from '../units/unit.table.ts';
 
@@ -50,6 +51,8 @@ export interface Database {
   rollup_pending: RollupPendingTable;
   rollup_reason_month: RollupReasonMonthTable;
   rollup_unit_month: RollupUnitMonthTable;
+  scorecard_figure: ScorecardFigureTable;
+  scorecard_release: ScorecardReleaseTable;
   sipas_element: SipasElementTable;
   target: TargetTable;
   unit: UnitTable;

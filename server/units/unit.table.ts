@@ -14,6 +14,10 @@ export interface UnitTable {
   valid_until: string | null;
   merged_into_id: number | null;
   created_at: Generated<Date>;
+  /** Whether the unit's manager publishes its figures (scorecard/). */
+  public_scorecard: Generated<boolean>;
+  /** The fewest ratings behind any figure the unit publishes. */
+  scorecard_min_ratings: Generated<number>;
 }
 
 export interface UnitClosureTable {
