@@ -31,6 +31,7 @@ export function listUnits(db: Db, official: Official) {
       'unit.valid_from',
       'unit.valid_until',
       'unit.merged_into_id',
+      'unit.public_scorecard',
     ])
     .select(sql<number>`(select count(*) from desk where desk.unit_id = unit.id)::integer`.as('desk_count'))
     .where(inScope(official, sql.ref('unit.id')))

@@ -67,6 +67,7 @@ export const unitRoutes = new Hono<OfficialsEnv>()
         validUntil: unit.valid_until,
         mergedIntoId: unit.merged_into_id,
         deskCount: unit.desk_count,
+        publicScorecard: unit.public_scorecard,
       })),
       200,
     );
