@@ -39,6 +39,11 @@ export async function up(db: Kysely<any>): Promise<void> {
       -- Ratings also held by an opted-in unit outside the unit's branch (after a merge).
       shared_ratings integer not null default 0 check (shared_ratings >= 0),
       min_ratings smallint not null check (min_ratings between 10 and 1000),
+      -- On a quarter's or cumulative's total: its ratings with a comment, those answered by
+      -- the release, and the median days from the rating to its answer.
+      comments integer check (comments >= 0),
+      comments_answered integer check (comments_answered >= 0),
+      answer_days_median real,
       released_at timestamptz not null default now()
     );
     create unique index scorecard_figure_key on scorecard_figure (unit_id, period, coalesce(domain_id, 0));

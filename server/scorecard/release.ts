@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { Db, Trx } from '../db/database.ts';
 import { parsePeriod, type Period } from '../reports/periods.ts';
-import { addDays, vietnamDate } from '../time/vietnam-time.ts';
+import { addDays, vietnamDate, vietnamMidnight } from '../time/vietnam-time.ts';
 import type { ScoreCounts } from '../rollups/rollup.table.ts';
 import { scoreCounts } from '../rollups/score-counts.ts';
 import { addCounts, NO_COUNTS } from '../reports/statistics.ts';
@@ -388,8 +388,42 @@ export async function releaseQuarter(trx: Trx, quarter: string, candidates: numb
         });
       }
     }
+    // How the comments of the period were followed up, as it stands on the release day.
+    for (const [key, counts] of [
+      [quarter, await followUpsOf(trx, fresh, period)],
+      ...(running ? [[running, await followUpsOf(trx, fresh, parsePeriod(running)!)] as const] : []),
+    ] as const) {
+      for (const figure of figures.filter((row) => row.period === key && row.domain_id === null)) {
+        const found = counts.get(figure.unit_id);
+        figure.comments = found?.comments ?? 0;
+        figure.comments_answered = found?.answered ?? 0;
+        figure.answer_days_median = found?.median_days ?? null;
+      }
+    }
     if (figures.length > 0) await trx.insertInto('scorecard_figure').values(figures).execute();
   }
+}
+
+/**
+ * For each unit, the ratings of the period that came with a comment, how many of them
+ * were answered (their follow-up set to answered), and the median days from the rating to
+ * that answer. Read once, at the release, from the ratings of the units' subtrees.
+ */
+async function followUpsOf(trx: Trx, units: number[], period: Period) {
+  const { rows } = await sql<{ unit: number; comments: number; answered: number; median_days: number | null }>`
+    select c.ancestor_id as unit, count(*)::integer as comments,
+      count(*) filter (where f.status = 'answered')::integer as answered,
+      percentile_cont(0.5) within group (order by extract(epoch from f.updated_at - r.rated_at) / 86400)
+        filter (where f.status = 'answered') as median_days
+    from unit_closure c
+    join response r on r.unit_id = c.unit_id
+      and r.rated_at >= ${vietnamMidnight(period.from)} and r.rated_at < ${vietnamMidnight(period.to)}
+    join comment on comment.response_id = r.id
+    left join follow_up f on f.response_id = r.id
+    where c.ancestor_id = any(${units}::integer[])
+    group by c.ancestor_id
+  `.execute(trx);
+  return new Map(rows.map((row) => [row.unit, row]));
 }
 
 const rowKey = (key: string): RowKey => {

@@ -16,6 +16,7 @@ import {
   buildScorecard,
   findPublicUnit,
   latestQuarter,
+  yearOfQuarter,
   PUBLIC_PERIOD_KINDS,
   releasedPeriods,
   type PublicUnit,
@@ -207,15 +208,6 @@ const pageQuerySchema = z.object({
   lang: language,
 });
 
-/** A year-type period for the page next to a quarter: the year so far, or for Q1 the last year. */
-function yearOf(quarter: string, periods: string[]): string | undefined {
-  const year = quarter.slice(0, 4);
-  const index = Number(quarter.slice(6));
-  const running =
-    index === 2 ? `${year}-H1` : index === 3 ? `${year}-9M` : index === 4 ? year : String(Number(year) - 1);
-  return periods.includes(running) ? running : undefined;
-}
-
 async function errorPage(language: 'vi' | 'en', status: 400 | 404, code: string) {
   return { body: Buffer.from(await pageHtml({ error: { language, status, code } })), type: HTML, status };
 }
@@ -236,7 +228,7 @@ export const scorecardRoutes = new Hono<AppEnv>()
       const quarter = quarters.find((key) => key === (query.data.period ?? quarters[0]));
       const card = quarter ? await buildScorecard(c.var.db, unit, quarter, c.var.config.publicBaseUrl) : undefined;
       if (!quarter || !card) return errorPage(lang, 404, 'period_not_released');
-      const yearKey = yearOf(quarter, periods);
+      const yearKey = yearOfQuarter(quarter, periods);
       const year = yearKey ? await buildScorecard(c.var.db, unit, yearKey, c.var.config.publicBaseUrl) : undefined;
       const page: ScorecardPageProps = {
         language: lang,

@@ -25,6 +25,12 @@ export interface ScorecardFigureTable extends ScoreCounts {
   shared_ratings: Generated<number>;
   /** The fewest ratings a published figure needed when this one was decided. */
   min_ratings: number;
+  /** On a quarter's or cumulative's total: its ratings with a comment (text never published). */
+  comments: number | null;
+  /** Of them, answered by the day of the release. */
+  comments_answered: number | null;
+  /** Median days from those ratings to their answers. */
+  answer_days_median: number | null;
   released_at: Generated<Date>;
 }
 

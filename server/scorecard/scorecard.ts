@@ -1,10 +1,9 @@
-import { sql } from 'kysely';
 import { z } from 'zod';
 import type { Db } from '../db/database.ts';
 import { dossierBook, dossiersOf } from '../reports/dossiers.ts';
 import { parsePeriod, periodLabel, type Period } from '../reports/periods.ts';
 import { compareWithTarget, figureOf, type Figure } from '../reports/statistics.ts';
-import { addMonths, vietnamMidnight } from '../time/vietnam-time.ts';
+import { addMonths } from '../time/vietnam-time.ts';
 import type { UnitKind } from '../units/unit.table.ts';
 import type { ScorecardFigure } from './scorecard.table.ts';
 
@@ -98,7 +97,7 @@ export const scorecardSchema = z.object({
   followUp: z
     .object({
       comments: z.int().describe('Ratings of the period that came with a comment'),
-      answered: z.int().describe('Of them, answered by the unit'),
+      answered: z.int().describe('Of them, answered by the unit by the day of the release'),
       medianDaysToAnswer: z.number().nullable().describe('From the rating to its answer; with at least 5 answered'),
     })
     .nullable(),
@@ -144,6 +143,18 @@ const periodEnd = (key: string) => parsePeriod(key)!.to;
 /** The newest released quarter of the unit, which its page opens on. */
 export function latestQuarter(periods: string[]): string | undefined {
   return periods.find((key) => /-Q[1-4]$/.test(key));
+}
+
+/**
+ * The year-type period shown beside a quarter: the year so far (first 6 or 9 months, the
+ * year), or for a first quarter the year before; when released for the unit.
+ */
+export function yearOfQuarter(quarter: string, periods: string[]): string | undefined {
+  const year = quarter.slice(0, 4);
+  const index = Number(quarter.slice(6));
+  const running =
+    index === 2 ? `${year}-H1` : index === 3 ? `${year}-9M` : index === 4 ? year : String(Number(year) - 1);
+  return periods.includes(running) ? running : undefined;
 }
 
 const countsOf = (row: ScorecardFigure) => ({ n1: row.n1, n2: row.n2, n3: row.n3, n4: row.n4, n5: row.n5 });
@@ -202,7 +213,7 @@ export async function buildScorecard(
   const period = parsePeriod(periodKey);
   if (!period || period.kind === 'range') return undefined;
   const monthKeys = monthsIn(period).map((month) => month.slice(0, 7));
-  const [figures, domains, targets, book, followUp, relatives] = await Promise.all([
+  const [figures, domains, targets, book, relatives] = await Promise.all([
     db
       .selectFrom('scorecard_figure')
       .selectAll()
@@ -219,7 +230,6 @@ export async function buildScorecard(
       .orderBy('metric', 'desc')
       .execute(),
     dossierBook(db, [unit.id], period),
-    followUpOf(db, unit.id, period),
     db
       .selectFrom('unit')
       .select(['code', 'name', 'parent_id'])
@@ -291,7 +301,7 @@ export async function buildScorecard(
       const next = addMonths(`${month}-01`, 1);
       return { month, figure: publicFigure(row, dossiersOf(book, unit.id, { from: `${month}-01`, to: next }).count) };
     }),
-    followUp: overall.published ? followUp : null,
+    followUp: overall.published ? followUpOf(total) : null,
     subUnits: relatives
       .filter((relative) => relative.parent_id === unit.id)
       .map((relative) => ({ code: relative.code, name: relative.name, url: url(relative.code) })),
@@ -305,28 +315,16 @@ export async function buildScorecard(
 /** Fewer answered comments than this give no median: it would say little, of few people. */
 const MEDIAN_FROM = 5;
 
-/**
- * How many of the period's ratings came with a comment, how many the unit answered, and
- * the median days from the rating to the answer (when the follow-up was last set to
- * answered). Counts only: no comment text ever reaches a public page.
- */
-async function followUpOf(db: Db, unitId: number, period: Period) {
-  const { rows } = await sql<{ comments: number; answered: number; median_days: number | null }>`
-    select count(*)::integer as comments,
-      count(*) filter (where f.status = 'answered')::integer as answered,
-      percentile_cont(0.5) within group (order by extract(epoch from f.updated_at - r.rated_at) / 86400)
-        filter (where f.status = 'answered') as median_days
-    from comment
-    join response r on r.id = comment.response_id
-    join unit_closure c on c.unit_id = r.unit_id and c.ancestor_id = ${unitId}
-    left join follow_up f on f.response_id = r.id
-    where r.rated_at >= ${vietnamMidnight(period.from)} and r.rated_at < ${vietnamMidnight(period.to)}
-  `.execute(db);
-  const row = rows[0] ?? { comments: 0, answered: 0, median_days: null };
+/** How the period's comments were followed up by the release day: counts only, never text. */
+function followUpOf(total: ScorecardFigure) {
+  if (total.comments === null) return null;
+  const answered = total.comments_answered ?? 0;
   return {
-    comments: row.comments,
-    answered: row.answered,
+    comments: total.comments,
+    answered,
     medianDaysToAnswer:
-      row.answered >= MEDIAN_FROM && row.median_days !== null ? Math.round(row.median_days * 10) / 10 : null,
+      answered >= MEDIAN_FROM && total.answer_days_median !== null
+        ? Math.round(total.answer_days_median * 10) / 10
+        : null,
   };
 }

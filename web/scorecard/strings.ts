@@ -26,17 +26,24 @@ export const strings = {
       not_enough_data: '… Chưa đủ dữ liệu để so sánh',
       not_published: '– Không công bố (quá ít đánh giá)',
     } satisfies Record<Status, string>,
+    statusShort: {
+      met: '✓ Đạt',
+      not_met: '✗ Chưa đạt',
+      uncertain: '≈ Chưa chắc chắn',
+      not_enough_data: '… Chưa đủ dữ liệu',
+      not_published: '– Không công bố',
+    } satisfies Record<Status, string>,
     domains: 'Theo lĩnh vực',
     domain: 'Lĩnh vực',
     share: 'Hài lòng',
     count: 'Số đánh giá',
-    target: 'So với chỉ tiêu',
+    target: 'Chỉ tiêu {threshold}: {status}',
     domainsNotShown:
       '{count} lĩnh vực khác không công bố riêng vì quá ít đánh giá; chúng vẫn được tính trong kết quả chung.',
     noDomains: 'Không lĩnh vực nào đủ đánh giá để công bố riêng.',
     coverage: 'Độ phủ: {share} đánh giá trên 100 hồ sơ đã giải quyết ({n} / {dossiers} hồ sơ).',
     coverageEstimated: 'Số hồ sơ các tháng {months} chưa được nhập, đã ước tính theo các tháng khác.',
-    followUp: 'Góp ý của người dân: {comments} góp ý, đơn vị đã trả lời {answered}.',
+    followUp: 'Góp ý của người dân: {comments} góp ý; đến ngày công bố, đơn vị đã trả lời {answered}.',
     followUpMedian: 'Thời gian trả lời (trung vị): {days} ngày.',
     trend: 'Diễn biến theo tháng',
     trendCaption: 'Tỷ lệ hài lòng theo tháng, với khoảng tin cậy 95% và số đánh giá',
@@ -48,7 +55,7 @@ export const strings = {
     subUnits: 'Đơn vị trực thuộc có trang công khai',
     parent: 'Thuộc',
     openData: 'Dữ liệu mở',
-    openDataIntro: 'Cùng số liệu, để tải về hoặc dùng lại (giấy phép tự do, ghi rõ nguồn):',
+    openDataIntro: 'Cùng số liệu, để tải về hoặc dùng lại:',
     openDataPeriods: 'Các kỳ khác',
     badge: 'Huy hiệu cho cổng thông tin của đơn vị',
     badgeHint: 'Chép đoạn mã sau vào trang web của đơn vị:',
@@ -88,17 +95,24 @@ export const strings = {
       not_enough_data: '… Not enough data to compare',
       not_published: '– Not published (too few ratings)',
     } satisfies Record<Status, string>,
+    statusShort: {
+      met: '✓ Met',
+      not_met: '✗ Not met',
+      uncertain: '≈ Uncertain',
+      not_enough_data: '… Not enough data',
+      not_published: '– Not published',
+    } satisfies Record<Status, string>,
     domains: 'By domain',
     domain: 'Domain',
     share: 'Satisfied',
     count: 'Ratings',
-    target: 'Against the target',
+    target: 'Target {threshold}: {status}',
     domainsNotShown:
       '{count} other domains are not published on their own, having too few ratings; they are counted in the overall result.',
     noDomains: 'No domain has enough ratings to be published on its own.',
     coverage: 'Coverage: {share} ratings per 100 dossiers handled ({n} / {dossiers} dossiers).',
     coverageEstimated: 'Dossiers of {months} were not entered and are estimated from the other months.',
-    followUp: 'Citizens’ comments: {comments}, of which the unit answered {answered}.',
+    followUp: 'Citizens’ comments: {comments}; by the release day the unit had answered {answered}.',
     followUpMedian: 'Time to answer (median): {days} days.',
     trend: 'Month by month',
     trendCaption: 'Satisfaction per month, with its 95% interval and the number of ratings',
@@ -110,7 +124,7 @@ export const strings = {
     subUnits: 'Sub-units with a public page',
     parent: 'Part of',
     openData: 'Open data',
-    openDataIntro: 'The same figures, to download or reuse (open licence, with attribution):',
+    openDataIntro: 'The same figures, to download or reuse:',
     openDataPeriods: 'Other periods',
     badge: 'Badge for the unit’s web portal',
     badgeHint: 'Copy this code into the unit’s web page:',
@@ -171,4 +185,16 @@ export function monthShort(month: string, language: Language): string {
   return language === 'vi'
     ? `T${Number(month.slice(5))}`
     : new Intl.DateTimeFormat('en-GB', { month: 'short', timeZone: 'UTC' }).format(new Date(`${month}-01T00:00:00Z`));
+}
+
+/** A period key as people write it: Quý II/2026, Q2 2026; 9 tháng đầu năm 2026; … */
+export function periodName(key: string, language: Language): string {
+  const year = key.slice(0, 4);
+  const quarter = /-Q([1-4])$/.exec(key)?.[1];
+  if (quarter)
+    return language === 'vi' ? `Quý ${['I', 'II', 'III', 'IV'][Number(quarter) - 1]}/${year}` : `Q${quarter} ${year}`;
+  if (key.endsWith('-H1')) return language === 'vi' ? `6 tháng đầu năm ${year}` : `First half of ${year}`;
+  if (key.endsWith('-9M')) return language === 'vi' ? `9 tháng đầu năm ${year}` : `First nine months of ${year}`;
+  if (/^\d{4}-\d{2}$/.test(key)) return monthName(key, language);
+  return language === 'vi' ? `Năm ${year}` : year;
 }
