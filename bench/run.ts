@@ -569,7 +569,7 @@ async function main() {
     };
     await loadAndTime(plan.scales[0]!);
     say('driving a public scorecard page and a static file of the same bytes');
-    const scorecardThroughput = await measureScorecardThroughput(url, units, db, quick ? 5 : 10);
+    const scorecardThroughput = await measureScorecardThroughput(url, units, db, quick ? 4 : 8);
 
     const { ingestion, page } = await measureIngestion(db, url, units, (server) => {
       const bar = progressBar('page loads', 'pairs');

@@ -47,6 +47,8 @@ export async function up(db: Kysely<any>): Promise<void> {
       released_at timestamptz not null default now()
     );
     create unique index scorecard_figure_key on scorecard_figure (unit_id, period, coalesce(domain_id, 0));
+    -- Who took part in a period: the units with its total row.
+    create index scorecard_figure_taking_part on scorecard_figure (period, unit_id) where domain_id is null;
   `.execute(db);
 }
 

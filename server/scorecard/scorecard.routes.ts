@@ -37,7 +37,8 @@ import {
 
 /** How long browsers, proxies and this process may keep an answer. */
 export const MAX_AGE_SECONDS = 60;
-const CACHE_ENTRIES = 2000;
+/** Answers kept: a page with its compressed forms is about 40 KB, so at most some 20 MB. */
+const CACHE_ENTRIES = 500;
 
 /** The periods of open data: any released month, quarter, first 6 or 9 months, or year. */
 const publicPeriod = periodSchema.refine(

@@ -3,7 +3,7 @@ import type { Db } from '../db/database.ts';
 import { dossierBook, dossiersOf } from '../reports/dossiers.ts';
 import { parsePeriod, periodLabel, type Period } from '../reports/periods.ts';
 import { compareWithTarget, figureOf, type Figure } from '../reports/statistics.ts';
-import { addMonths } from '../time/vietnam-time.ts';
+import { addMonths, vietnamDate } from '../time/vietnam-time.ts';
 import type { UnitKind } from '../units/unit.table.ts';
 import type { ScorecardFigure } from './scorecard.table.ts';
 
@@ -264,7 +264,7 @@ export async function buildScorecard(
       last: new Date(Date.parse(`${period.to}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10),
       label: { vi: periodLabel(period, 'vi'), en: periodLabel(period, 'en') },
     },
-    released: total.released_at.toISOString().slice(0, 10),
+    released: vietnamDate(total.released_at),
     minRatings: total.min_ratings,
     overall,
     dossiers,

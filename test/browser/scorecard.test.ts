@@ -4,6 +4,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_PROVINCE_CODE, seedDemo } from '../../server/demo/seed-demo.ts';
 import { createTestDatabase } from '../database.ts';
+import { makeOfficial } from '../officials.ts';
 import { startTestServer, type TestServer } from '../server.ts';
 import { expectAccessible, expectNoSidewaysScroll, launchChromium, phone } from './chromium.ts';
 
@@ -151,6 +152,36 @@ describe('the badge and the open data on another site', () => {
     expect(parsed.texts[1]).toMatch(/^\d+% · Quý III\/2026$/);
     expect(parsed.title).toBe(parsed.label);
     expect(parsed.title).toMatch(/khoảng tin cậy 95% từ [\d,]+% đến [\d,]+%, n = \d+ đánh giá/);
+    await context.close();
+  });
+});
+
+describe('the switch in the officials’ app', () => {
+  it('a manager takes a unit’s page down and puts it back from the units page', async () => {
+    const province = await db
+      .selectFrom('unit')
+      .selectAll()
+      .where('code', '=', DEMO_PROVINCE_CODE)
+      .executeTakeFirstOrThrow();
+    const manager = await makeOfficial(db, 'manager', province);
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'vi-VN' });
+    const page = await context.newPage();
+    await page.goto(`${server.baseUrl}/officials/`);
+    await page.getByLabel('Tên đăng nhập').fill(manager.username);
+    await page.getByLabel('Mật khẩu').fill(manager.password);
+    await page.getByRole('button', { name: 'Đăng nhập' }).click();
+    await page.getByRole('navigation').getByRole('link', { name: 'Đơn vị', exact: true }).click();
+    const row = page.getByRole('listitem').filter({ hasText: 'Phường Hạc Thành' });
+    const box = row.getByRole('checkbox', { name: 'Công khai kết quả' });
+    expect(await box.isChecked()).toBe(true);
+    expect(await row.getByRole('link', { name: 'Trang công khai' }).getAttribute('href')).toBe('/p/DEMO-TH-HACTHANH');
+
+    await box.uncheck();
+    await expect.poll(() => row.getByRole('link', { name: 'Trang công khai' }).count()).toBe(0);
+    expect((await server.get('/p/DEMO-TH-HACTHANH')).status).toBe(404);
+    await box.check();
+    await expect.poll(() => row.getByRole('link', { name: 'Trang công khai' }).count()).toBe(1);
+    expect((await server.get('/p/DEMO-TH-HACTHANH')).status).toBe(200);
     await context.close();
   });
 });
