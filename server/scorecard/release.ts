@@ -37,15 +37,15 @@ const monthKeys = (period: Period) =>
     return `${period.from.slice(0, 4)}-${String(month).padStart(2, '0')}`;
   });
 
-/** The last day a quarter can be released on or after: its end plus the settling days. */
+/** The first day a quarter may be released: a week (`SETTLE_DAYS`) after its last day. */
 export function releaseDay(quarter: string): string {
   return addDays(parsePeriod(quarter)!.to, SETTLE_DAYS);
 }
 
 /**
  * Releases what is due at `now`: every quarter that ended over `SETTLE_DAYS` ago and was
- * not released yet, from the first month with ratings, and the earlier quarters of units
- * that opted in and have no opted-in unit above or below them that year (see `backfill`).
+ * not released yet, from the first month with ratings; and, first, the quarters released
+ * before a unit opted in, when no opted-in unit above it took part that year (`backfill`).
  * One process at a time; returns the quarters released.
  */
 export async function releaseDue(db: Db, now = new Date()): Promise<string[]> {

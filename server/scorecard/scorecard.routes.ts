@@ -16,9 +16,9 @@ import {
   buildScorecard,
   findPublicUnit,
   latestQuarter,
-  yearOfQuarter,
   PUBLIC_PERIOD_KINDS,
   releasedPeriods,
+  yearOfQuarter,
   type PublicUnit,
   type Scorecard,
 } from './scorecard.ts';
@@ -62,6 +62,8 @@ interface Answer {
 }
 
 const answers = new Map<string, Answer>();
+/** Answers being made: requests arriving meanwhile wait for the same one. */
+const making = new Map<string, Promise<Answer>>();
 
 function remember(key: string, answer: Omit<Answer, 'etag' | 'expires' | 'compressed'>): Answer {
   const entry: Answer = {
@@ -78,7 +80,14 @@ function remember(key: string, answer: Omit<Answer, 'etag' | 'expires' | 'compre
 async function cached(key: string, make: () => Promise<Omit<Answer, 'etag' | 'expires' | 'compressed'>>) {
   const hit = answers.get(key);
   if (hit && hit.expires > Date.now()) return hit;
-  return remember(key, await make());
+  let pending = making.get(key);
+  if (!pending) {
+    pending = make()
+      .then((answer) => remember(key, answer))
+      .finally(() => making.delete(key));
+    making.set(key, pending);
+  }
+  return pending;
 }
 
 const matches = (header: string | undefined, etag: string) =>
