@@ -10,7 +10,8 @@ const page = (file: string) => fileURLToPath(new URL(`./web/${file}`, import.met
  * Two builds into `dist/web`, which the server serves: the citizens' pages (the default)
  * and, with `--mode officials`, the officials' app. Built apart, they share no chunk, so
  * a citizen's phone never downloads code that only the officials' app needs. A third,
- * `--mode ssr`, builds the survey's renderer for the server into `dist/ssr`.
+ * `--mode ssr`, builds the renderers of the survey and of the public scorecard for the
+ * server into `dist/ssr`.
  */
 export default defineConfig(({ mode }) => {
   if (mode === 'ssr') {
@@ -18,16 +19,31 @@ export default defineConfig(({ mode }) => {
       plugins: [svelte({ configFile: false })],
       // Self-contained, so the server needs none of the build's packages to render.
       ssr: { noExternal: true },
-      build: { ssr: page('survey/render.ts'), outDir: 'dist/ssr', emptyOutDir: true, target: 'node20' },
+      build: {
+        ssr: true,
+        outDir: 'dist/ssr',
+        emptyOutDir: true,
+        target: 'node20',
+        rollupOptions: {
+          input: { render: page('survey/render.ts'), scorecard: page('scorecard/render.ts') },
+          output: { entryFileNames: '[name].js' },
+        },
+      },
     };
   }
   const officials = mode === 'officials';
   const input: Record<string, string> = officials
     ? { officials: page('officials.html') }
-    : { home: page('index.html'), survey: page('survey.html'), kiosk: page('kiosk.html'), sw: page('sw.ts') };
+    : {
+        home: page('index.html'),
+        survey: page('survey.html'),
+        kiosk: page('kiosk.html'),
+        scorecard: page('scorecard.html'),
+        sw: page('sw.ts'),
+      };
   return {
     root: 'web',
-    plugins: [svelte({ configFile: false }), entrySize({ survey: 30 * 1024 }), precompress()],
+    plugins: [svelte({ configFile: false }), entrySize({ survey: 30 * 1024, scorecard: 2 * 1024 }), precompress()],
     build: {
       outDir: '../dist/web',
       // The citizens' build comes first and starts from an empty folder.

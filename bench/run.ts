@@ -23,6 +23,12 @@ import { describeRecovery, measureRecovery, recoveryBudgets, type Recovery } fro
 import { timeDocuments, type DocumentTimings } from './documents.ts';
 import { measurePlanReading, planReadingBudgets, printPlanReading } from './plan-reading.ts';
 import { timeReports, type ReportTimings } from './reports.ts';
+import {
+  measureScorecardCost,
+  measureScorecardThroughput,
+  type ScorecardCost,
+  type ScorecardThroughput,
+} from './scorecard.ts';
 
 type Timings = ReportTimings & DocumentTimings;
 
@@ -371,12 +377,32 @@ function table(rows: string[][]): string {
     .join('\n');
 }
 
+function scorecardBudgets(costs: ScorecardCost[], throughput: ScorecardThroughput): Budget[] {
+  const largest = costs.at(-1)!;
+  const share = throughput.page.requestsPerSecond / throughput.staticFile.requestsPerSecond;
+  return [
+    {
+      name: 'scorecard page ×50: share of a static file of the same bytes',
+      measured: percent(share),
+      limit: '≥ 50%',
+      met: share >= 0.5,
+    },
+    {
+      name: `scorecard: province page computed ${largest.ratings / 1_000_000}M p95`,
+      measured: `${largest.page.p95} ms`,
+      limit: '≤ 50 ms',
+      met: largest.page.p95 <= 50,
+    },
+  ];
+}
+
 function report(
   ingestion: Ingestion,
   page: PageTimings,
   reports: { ratings: number; timings: Timings }[],
   recovery: Recovery,
   list: Budget[],
+  scorecard: { costs: ScorecardCost[]; throughput: ScorecardThroughput },
 ) {
   console.log(
     '\nIngestion: POST /api/v1/public/responses, full path vs a bare Hono route with the same zod validation',
@@ -483,6 +509,34 @@ function report(
     ]),
   );
 
+  const { costs, throughput } = scorecard;
+  console.log(
+    `\nPublic scorecard of a province with its ${costs[0]!.units - 1} communes opted in: ${throughput.rawBytes.toLocaleString('en')} bytes of HTML, ${throughput.wireBytes.toLocaleString('en')} on the wire (brotli)`,
+  );
+  console.log(
+    table([
+      ['×50 connections, same server', 'req/s', 'p50/p99', 'errors'],
+      ...(
+        [
+          ['page /p/<province>', throughput.page],
+          ['static file, same bytes', throughput.staticFile],
+          ['page revalidated (304)', throughput.revalidation],
+        ] as const
+      ).map(([label, run]) => [label, String(run.requestsPerSecond), `${run.p50}/${run.p99} ms`, String(run.errors)]),
+    ]),
+  );
+  console.log(
+    table([
+      ['ratings', 'quarters released', 'release (s)', 'page computed p50 / p95 (ms)'],
+      ...costs.map((cost) => [
+        cost.ratings.toLocaleString('en'),
+        String(cost.quarters),
+        cost.releaseSeconds.toFixed(1),
+        `${cost.page.p50} / ${cost.page.p95}`,
+      ]),
+    ]),
+  );
+
   console.log(
     '\nRecovery: the embedded PostgreSQL killed with SIGKILL under retrying load, started again by the platform',
   );
@@ -514,13 +568,18 @@ async function main() {
     say(`${units.desks.length.toLocaleString('en')} desks in ${units.provinces.length} provinces`);
 
     const reports: { ratings: number; timings: Timings; loadSeconds: number; rebuildSeconds: number }[] = [];
+    const scorecards: ScorecardCost[] = [];
     let loaded = 0;
     const loadAndTime = async (ratings: number) => {
       const times = await loadScale(db, pool, units, loaded, ratings);
       loaded = ratings;
       reports.push({ ratings, ...times, timings: await timeScale(db, units, ratings) });
+      say(`releasing a province's public scorecards on ${ratings.toLocaleString('en')} ratings`);
+      scorecards.push(await measureScorecardCost(db, units, ratings, plan.reportRuns));
     };
     await loadAndTime(plan.scales[0]!);
+    say('driving a public scorecard page and a static file of the same bytes');
+    const scorecardThroughput = await measureScorecardThroughput(url, units, db, quick ? 4 : 8);
 
     const { ingestion, page } = await measureIngestion(db, url, units, (server) => {
       const bar = progressBar('page loads', 'pairs');
@@ -545,11 +604,12 @@ async function main() {
 
     const list = [
       ...budgets(ingestion, page, reports),
+      ...scorecardBudgets(scorecards, scorecardThroughput),
       ...recoveryBudgets(recovery),
       ...hostileBudgets(hostile),
       ...planReadingBudgets(planReading),
     ];
-    report(ingestion, page, reports, recovery, list);
+    report(ingestion, page, reports, recovery, list, { costs: scorecards, throughput: scorecardThroughput });
     console.log(describeHostile(hostile));
     printPlanReading(planReading);
     const file = path.join(
@@ -560,7 +620,7 @@ async function main() {
     await mkdir(path.dirname(file), { recursive: true });
     await writeFile(
       file,
-      `${JSON.stringify({ mode: quick ? 'quick' : 'full', at: new Date().toISOString(), machine: { cores: os.cpus().length, model: os.cpus()[0]?.model, memoryBytes: os.totalmem(), node: process.version }, ingestion, reports, page, recovery, hostile, planReading, budgets: list }, (key, value: unknown) => (key === 'acknowledgedIds' ? undefined : value), 2)}\n`,
+      `${JSON.stringify({ mode: quick ? 'quick' : 'full', at: new Date().toISOString(), machine: { cores: os.cpus().length, model: os.cpus()[0]?.model, memoryBytes: os.totalmem(), node: process.version }, ingestion, reports, page, scorecard: { costs: scorecards, throughput: scorecardThroughput }, recovery, hostile, planReading, budgets: list }, (key, value: unknown) => (key === 'acknowledgedIds' ? undefined : value), 2)}\n`,
     );
     say(
       `written to ${path.relative(root, file)}; ${list.filter((budget) => !budget.met).length} of ${list.length} budgets not met`,

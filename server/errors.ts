@@ -87,6 +87,9 @@ export const ERRORS = {
   domain_not_served: { status: 422, message: 'This desk does not serve that domain' },
   no_active_desks: { status: 404, message: 'This unit has no active desk' },
   target_exists: { status: 409, message: 'This unit already has a target for that year and metric' },
+  // Public scorecards
+  scorecard_not_found: { status: 404, message: 'No unit publishes a scorecard at this address' },
+  period_not_released: { status: 404, message: 'The figures of this period are not released for this unit' },
   // Plans
   unreadable_document: { status: 422, message: 'This Word document cannot be read' },
   plan_too_large: { status: 413, message: 'The plan is too large to read' },

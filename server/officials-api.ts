@@ -12,6 +12,7 @@ import { officialRoutes } from './officials/official.routes.ts';
 import { deskPosterRoutes, unitPosterRoutes } from './posters/poster.routes.ts';
 import { dossierVolumeRoutes } from './reports/dossier-volume.routes.ts';
 import { reportRoutes } from './reports/report.routes.ts';
+import { unitScorecardRoutes } from './scorecard/scorecard-settings.routes.ts';
 import { targetRoutes } from './targets/target.routes.ts';
 import { unitRoutes } from './units/unit.routes.ts';
 
@@ -36,6 +37,7 @@ export const officialsApiRoutes = new Hono<AppEnv>()
   .route('/units', unitRoutes) // units/
   .route('/units', unitPosterRoutes) // posters/: /units/:id/posters
   .route('/units', dossierVolumeRoutes) // reports/: /units/:id/dossier-volumes
+  .route('/units', unitScorecardRoutes) // scorecard/: /units/:id/scorecard
   .route('/desks', deskRoutes) // desks/
   .route('/desks', deskPosterRoutes) // posters/: /desks/:id/poster
   .route('/desks', deskDeviceRoutes) // kiosks/: /desks/:id/devices, /desks/:id/refused-ratings

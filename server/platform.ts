@@ -18,6 +18,7 @@ import { answerClientError } from './response-headers.ts';
 import { ExportQueue } from './reports/export-queue.ts';
 import { PlanReaders } from './targets/plan-readers.ts';
 import { RatingWriter } from './responses/rating-writer.ts';
+import { releaseDue } from './scorecard/release.ts';
 import { startRollupFolder } from './rollups/folder.ts';
 import { recordPublicAddress } from './settings/public-address.ts';
 
@@ -102,6 +103,11 @@ export async function startPlatform(config: Config, logger: Logger): Promise<Run
     }
 
     if (database.embedded) printDemoAccounts(await demoAccountsInUse(db), config.publicBaseUrl);
+    // Public scorecards of quarters that ended while the platform was stopped, without
+    // waiting for the first housekeeping round.
+    await releaseDue(db).catch((error: unknown) =>
+      logger.warn({ err: error }, 'releasing the public scorecards failed; housekeeping will retry'),
+    );
 
     const ratingWriter = new RatingWriter(db, { rateLimit: config.rateLimit, logger });
     const folder = startRollupFolder(db, { intervalMs: config.foldIntervalMs, logger });

@@ -22,6 +22,7 @@ import type {
 } from '../rollups/rollup.table.ts';
 import type { DossierVolumeTable, ReportExportTable } from '../reports/report.table.ts';
 import type { PlatformSettingTable } from '../settings/platform-setting.table.ts';
+import type { ScorecardFigureTable, ScorecardReleaseTable } from '../scorecard/scorecard.table.ts';
 import type { TargetTable } from '../targets/target.table.ts';
 import type { UnitClosureTable, UnitTable } from '../units/unit.table.ts';
 
@@ -52,6 +53,8 @@ export interface Database {
   rollup_pending: RollupPendingTable;
   rollup_reason_month: RollupReasonMonthTable;
   rollup_unit_month: RollupUnitMonthTable;
+  scorecard_figure: ScorecardFigureTable;
+  scorecard_release: ScorecardReleaseTable;
   sipas_element: SipasElementTable;
   target: TargetTable;
   unit: UnitTable;

@@ -6,6 +6,7 @@ import { findQuestionnaire } from '../questionnaires/questionnaire.repository.ts
 import { LOW_RATING_MAX } from '../questionnaires/scale.ts';
 import type { Channel } from '../responses/response.table.ts';
 import { foldAll } from '../rollups/fold.ts';
+import { releaseDue } from '../scorecard/release.ts';
 import type { NewTarget } from '../targets/target.table.ts';
 import { createUnit, findOrCreateCountryRoot } from '../units/unit.repository.ts';
 import type { AgencySector, UnitKind } from '../units/unit.table.ts';
@@ -284,6 +285,14 @@ export async function seedDemo(db: Db, options: { now?: Date; days?: number } = 
     await insertGenerated(db, rows);
   }
   await foldAll(db);
+  // The province, the ward and two agencies publish their scorecards (/p/<code>); two
+  // communes do not. The quarters already over are released now.
+  await db
+    .updateTable('unit')
+    .set({ public_scorecard: true })
+    .where('code', 'in', [DEMO_PROVINCE_CODE, 'DEMO-TH-HACTHANH', 'DEMO-TH-TTHCC', 'DEMO-TH-BVDK'])
+    .execute();
+  await releaseDue(db, now);
 
   return {
     province: created.province.name,

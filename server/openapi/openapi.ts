@@ -2,6 +2,9 @@ import { z } from 'zod';
 import { deviceKeyHeaderSchema, issueCodeSchema } from '../dossiers/dossier.routes.ts';
 import { kioskStatusReplySchema, kioskStatusSchema } from '../kiosks/kiosk.routes.ts';
 import { kioskHeaderSchema, recordedSchema, submissionSchema } from '../responses/submission.schema.ts';
+import { badgeQuerySchema, codeParamSchema, dataQuerySchema } from '../scorecard/scorecard.routes.ts';
+import { scorecardSchema } from '../scorecard/scorecard.ts';
+import { CSV_COLUMNS } from '../scorecard/open-data.ts';
 import { surveySchema } from '../survey/survey.schema.ts';
 import { deskParamsSchema, dossierParamsSchema, surveyQuerySchema } from '../survey/survey.routes.ts';
 
@@ -177,13 +180,84 @@ export function openApiDocument(serverUrl: string) {
           },
         },
       },
+      ...scorecardPaths(),
     },
     components: {
       schemas: {
+        Scorecard: schemaOf(scorecardSchema, 'output'),
         Submission: schemaOf(submissionSchema, 'input'),
         Recorded: schemaOf(recordedSchema, 'output'),
         Survey: schemaOf(surveySchema, 'output'),
         Error: schemaOf(errorSchema, 'output'),
+      },
+    },
+  };
+}
+
+/**
+ * The public scorecards' open data: a unit's figures (only those it publishes) per
+ * released period, as JSON and CSV, and its badge. Cross-origin: any site may fetch them.
+ */
+function scorecardPaths() {
+  const parameters = [...parametersOf(codeParamSchema, 'path'), ...parametersOf(dataQuerySchema, 'query')];
+  const cacheHeaders = {
+    ETag: {
+      description: 'A hash of the answer: send it back in If-None-Match to get a 304',
+      schema: { type: 'string' },
+    },
+    'Cache-Control': { description: '`public, max-age=60`', schema: { type: 'string' } },
+    'Access-Control-Allow-Origin': { description: '`*`', schema: { type: 'string' } },
+  };
+  const missing = {
+    304: { description: 'Not modified since the ETag given in If-None-Match' },
+    400: errorResponse('Malformed period (a range of days is not published)'),
+    404: errorResponse('No unit publishes at this code (scorecard_not_found), or the period is not released'),
+  };
+  const description =
+    'Figures are released each quarter, a week after it ends, for units whose manager opted in, and never change afterwards. A figure is published only with at least the unit’s minimum number of ratings (30 by default), and when no difference of published figures would isolate fewer (README, “Public scorecards”).';
+  return {
+    '/p/{code}/data.json': {
+      get: {
+        summary: 'A unit’s public scorecard for a period, as JSON',
+        description,
+        parameters,
+        responses: {
+          200: {
+            description: 'The scorecard',
+            headers: cacheHeaders,
+            content: { 'application/json': { schema: { $ref: '#/components/schemas/Scorecard' } } },
+          },
+          ...missing,
+        },
+      },
+    },
+    '/p/{code}/data.csv': {
+      get: {
+        summary: 'The same figures as CSV: one line for the total, each published domain and each month',
+        description: `${description} UTF-8 with a byte-order mark; columns: ${CSV_COLUMNS.join(', ')}. Figures not published have \`published\` false and empty figure columns.`,
+        parameters,
+        responses: {
+          200: {
+            description: 'The scorecard',
+            headers: cacheHeaders,
+            content: { 'text/csv': { schema: { type: 'string' } } },
+          },
+          ...missing,
+        },
+      },
+    },
+    '/p/{code}/badge.svg': {
+      get: {
+        summary: 'An embeddable badge: “Hài lòng 91% · Quý III/2026”, its interval and n in its title',
+        parameters: [...parametersOf(codeParamSchema, 'path'), ...parametersOf(badgeQuerySchema, 'query')],
+        responses: {
+          200: {
+            description: 'The badge',
+            headers: cacheHeaders,
+            content: { 'image/svg+xml': { schema: { type: 'string' } } },
+          },
+          ...missing,
+        },
       },
     },
   };

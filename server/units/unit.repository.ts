@@ -34,6 +34,7 @@ export function listUnits(db: Db, official: Official) {
       'unit.hotline',
       'unit.complaint_url',
       'unit.agency_sector',
+      'unit.public_scorecard',
     ])
     .select(sql<number>`(select count(*) from desk where desk.unit_id = unit.id)::integer`.as('desk_count'))
     .where(inScope(official, sql.ref('unit.id')))

@@ -82,6 +82,7 @@ export const unitRoutes = new Hono<OfficialsEnv>()
         complaintUrl: unit.complaint_url,
         agencySector: unit.agency_sector,
         deskCount: unit.desk_count,
+        publicScorecard: unit.public_scorecard,
       })),
       200,
     );

@@ -25,6 +25,10 @@ export interface UnitTable {
   complaint_url: Generated<string | null>;
   agency_sector: AgencySector | null;
   created_at: Generated<Date>;
+  /** Whether the unit's manager publishes its figures (scorecard/). */
+  public_scorecard: Generated<boolean>;
+  /** The fewest ratings behind any figure the unit publishes. */
+  scorecard_min_ratings: Generated<number>;
 }
 
 export interface UnitClosureTable {

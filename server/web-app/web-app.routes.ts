@@ -10,6 +10,7 @@ import { AppError } from '../errors.ts';
 import { deskCode } from '../fields.ts';
 import { loadDeskSurvey, loadDossierSurvey } from '../survey/survey.routes.ts';
 import type { Survey } from '../survey/survey.schema.ts';
+import { scorecardRoutes } from '../scorecard/scorecard.routes.ts';
 
 export const webRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dist/web');
 const relativeRoot = path.relative(process.cwd(), webRoot) || '.';
@@ -129,6 +130,8 @@ export const webAppRoutes = new Hono<AppEnv>()
       : { status: 404 as const, embedded: { error: { status: 404, code: 'dossier_token_not_found' } } };
     return htmlPage(c, 'survey.html', status, embedded);
   })
+  // Units' public scorecards and their open data (scorecard/).
+  .route('/p', scorecardRoutes)
   // The kiosk shell is the same for every desk, so its service worker can keep it offline.
   .get('/kiosk/:code', (c) => htmlPage(c, 'kiosk.html'))
   // The officials' app routes its own pages.

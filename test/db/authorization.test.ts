@@ -375,6 +375,20 @@ const cases: Record<string, Case> = {
     status: 200,
     call: async (where) => ({ method: 'GET', path: `/units/${unitOf(where).id}/dossier-volumes?year=2026` }),
   },
+  'GET /units/:id/scorecard': {
+    roles,
+    status: 200,
+    call: async (where) => ({ method: 'GET', path: `/units/${unitOf(where).id}/scorecard` }),
+  },
+  'PUT /units/:id/scorecard': {
+    roles: ['admin', 'manager'],
+    status: 200,
+    call: async (where) => ({
+      method: 'PUT',
+      path: `/units/${unitOf(where).id}/scorecard`,
+      body: { publicScorecard: true, minRatings: 40 },
+    }),
+  },
   'PUT /units/:id/dossier-volumes': {
     roles: ['admin', 'manager'],
     status: 204,

@@ -50,7 +50,7 @@ export function entrySize(limits: Record<string, number>): Plugin {
         const cssBytes = [...css].reduce((sum, name) => sum + gzipped(name), 0);
         const limit = limits[item.name];
         rows.push(
-          `  ${item.name.padEnd(8)} JS ${kb(jsBytes).padStart(8)}   CSS ${kb(cssBytes).padStart(7)}` +
+          `  ${item.name.padEnd(9)} JS ${kb(jsBytes).padStart(8)}   CSS ${kb(cssBytes).padStart(7)}` +
             (limit ? `   (JS limit ${kb(limit)})` : ''),
         );
         if (limit && jsBytes > limit) {
