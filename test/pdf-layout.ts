@@ -3,6 +3,7 @@ import * as mupdf from 'mupdf';
 /** A line of text on a PDF page, and its box in points from the page's top left corner. */
 export interface TextLine {
   page: number;
+  top: number;
   left: number;
   right: number;
   bottom: number;
@@ -31,6 +32,7 @@ export function pdfTextLines(pdf: Buffer): { pages: { width: number; height: num
           if (line.text.trim())
             lines.push({
               page: index + 1,
+              top: line.bbox.y,
               left: line.bbox.x,
               right: line.bbox.x + line.bbox.w,
               bottom: line.bbox.y + line.bbox.h,

@@ -218,7 +218,7 @@ describe('what an official reads on the charts and on paper', () => {
     await page.getByRole('table', { name: 'Theo lĩnh vực' }).waitFor();
     await page.getByRole('img', { name: /Tỷ lệ hài lòng theo lĩnh vực/ }).waitFor();
     const pdf = await page.pdf({ format: 'A4', preferCSSPageSize: true });
-    const lines = await printedLines(pdf);
+    const lines = printedLines(pdf);
     const pages = new Set(lines.map((line) => line.page)).size;
     // 20 mm left and 15 mm right margins, in CSS pixels.
     const [left, right] = [(20 / 25.4) * 96, (15 / 25.4) * 96];

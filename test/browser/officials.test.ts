@@ -150,7 +150,7 @@ describe('officials’ app in Chromium', () => {
     await page.emulateMedia({ media: 'print' });
     const printed = await measure();
     const pdf = await page.pdf({ format: 'A4' });
-    const lines = (await printedLines(pdf)).filter((line) => line.page === 0);
+    const lines = printedLines(pdf).filter((line) => line.page === 0);
     expect(lines.length).toBeGreaterThanOrEqual(9);
     const inside = (line: Box, box: Box) =>
       line.x >= box.x - 1 &&
@@ -175,7 +175,7 @@ describe('officials’ app in Chromium', () => {
       width: qr.width + 2 * margin,
       height: qr.height + 2 * margin,
     }));
-    expect(await decodeRegions(pdf, regions)).toEqual(urls);
+    expect(decodeRegions(pdf, regions)).toEqual(urls);
     await page.context().close();
   }, 60_000);
 

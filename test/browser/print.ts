@@ -1,12 +1,7 @@
-import { execFile } from 'node:child_process';
-import fs from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
-import { promisify } from 'node:util';
 import jsQR from 'jsqr';
 import { PNG } from 'pngjs';
-
-const execFileAsync = promisify(execFile);
+import { pdfTextLines } from '../pdf-layout.ts';
+import { renderPdf } from '../qr-reader.ts';
 
 /** A box on a printed page, in CSS pixels (96 per inch) from the page's top left corner. */
 export interface Box {
@@ -16,7 +11,7 @@ export interface Box {
   height: number;
 }
 
-/** A line of text as poppler lays it out on a page of the PDF. */
+/** A line of text as it lies on a page of the PDF. */
 export interface PrintedLine extends Box {
   page: number;
   text: string;
@@ -25,62 +20,20 @@ export interface PrintedLine extends Box {
   pageHeight: number;
 }
 
-async function withPdf<T>(pdf: Buffer, work: (file: string, dir: string) => Promise<T>): Promise<T> {
-  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'sipas-print-'));
-  try {
-    const file = path.join(dir, 'in.pdf');
-    await fs.writeFile(file, pdf);
-    return await work(file, dir);
-  } finally {
-    await fs.rm(dir, { recursive: true, force: true });
-  }
-}
-
-const decode = (text: string) =>
-  text
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&quot;/g, '"')
-    .replace(/&#39;/g, "'")
-    .replace(/&amp;/g, '&');
-
-/** Every line of text of a PDF with its box, read by poppler (`pdftotext -bbox-layout`). */
-export async function printedLines(pdf: Buffer): Promise<PrintedLine[]> {
-  const layout = await withPdf(
-    pdf,
-    async (file) => (await execFileAsync('pdftotext', ['-bbox-layout', file, '-'])).stdout,
-  );
+/** Every line of text of a PDF with its box, read by MuPDF, in CSS pixels; pages count from 0. */
+export function printedLines(pdf: Buffer): PrintedLine[] {
   const toCss = 96 / 72;
-  const lines: PrintedLine[] = [];
-  let page = -1;
-  let size = { width: 0, height: 0 };
-  for (const match of layout.matchAll(
-    /<page width="([\d.]+)" height="([\d.]+)">|<line xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([\s\S]*?)<\/line>/g,
-  )) {
-    if (match[1]) {
-      page++;
-      size = { width: Number(match[1]) * toCss, height: Number(match[2]) * toCss };
-      continue;
-    }
-    const [xMin, yMin, xMax, yMax] = [match[3], match[4], match[5], match[6]].map((value) => Number(value) * toCss) as [
-      number,
-      number,
-      number,
-      number,
-    ];
-    const text = [...match[7]!.matchAll(/<word[^>]*>([\s\S]*?)<\/word>/g)].map((word) => decode(word[1]!)).join(' ');
-    lines.push({
-      page,
-      text,
-      x: xMin,
-      y: yMin,
-      width: xMax - xMin,
-      height: yMax - yMin,
-      pageWidth: size.width,
-      pageHeight: size.height,
-    });
-  }
-  return lines;
+  const { pages, lines } = pdfTextLines(pdf);
+  return lines.map((line) => ({
+    page: line.page - 1,
+    text: line.text,
+    x: line.left * toCss,
+    y: line.top * toCss,
+    width: (line.right - line.left) * toCss,
+    height: (line.bottom - line.top) * toCss,
+    pageWidth: pages[line.page - 1]!.width * toCss,
+    pageHeight: pages[line.page - 1]!.height * toCss,
+  }));
 }
 
 /** Whether two boxes share any area (touching edges do not count). */
@@ -94,26 +47,11 @@ export function overlap(a: Box, b: Box, tolerance = 0.5): boolean {
 }
 
 /**
- * Renders the first page of a PDF (poppler) and reads the QR code inside each region with
- * an independent decoder (jsQR), as a phone held over that label would.
+ * Renders the first page of a PDF and reads the QR code inside each region with an
+ * independent decoder (jsQR), as a phone held over that label would.
  */
-export async function decodeRegions(pdf: Buffer, regions: Box[], dpi = 200): Promise<(string | undefined)[]> {
-  const png = await withPdf(pdf, async (file, dir) => {
-    await execFileAsync('pdftoppm', [
-      '-png',
-      '-r',
-      String(dpi),
-      '-f',
-      '1',
-      '-l',
-      '1',
-      '-singlefile',
-      file,
-      path.join(dir, 'page'),
-    ]);
-    return fs.readFile(path.join(dir, 'page.png'));
-  });
-  const image = PNG.sync.read(png);
+export function decodeRegions(pdf: Buffer, regions: Box[], dpi = 200): (string | undefined)[] {
+  const image = PNG.sync.read(renderPdf(pdf, dpi)[0]!);
   const scale = dpi / 96;
   return regions.map((region) => {
     const x = Math.max(0, Math.floor(region.x * scale));

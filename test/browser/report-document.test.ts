@@ -60,6 +60,7 @@ describe('the printed report document', () => {
     expect(text).toContain('Nơi nhận:');
 
     // Printed with its own @page rule: A4, the decree's margins; every line within them.
+    await page.evaluate(() => document.fonts.ready.then(() => undefined));
     const { pages, lines } = pdfTextLines(await page.pdf({ preferCSSPageSize: true }));
     expect(pages.length).toBeGreaterThanOrEqual(2);
     for (const printed of pages) {
