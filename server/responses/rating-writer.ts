@@ -1,3 +1,4 @@
+import { secondsLeftInWindow } from '../abuse/rate-limit.ts';
 import type { Db } from '../db/database.ts';
 import { AppError, FaultLog, isRefusedByDatabase } from '../errors.ts';
 import type { Logger } from '../logger.ts';
@@ -109,25 +110,43 @@ export class RatingWriter {
    */
   #knownOverLimit(submission: Submission): Outcome | undefined {
     if (submission.body.channel === 'kiosk') return undefined;
-    const key = submission.bucket.toString('hex');
+    const error = this.refusedFromMemory(submission.bucket, submission.receivedAt);
+    return error ? { ok: false, error } : undefined;
+  }
+
+  /** The 429 for a network known to be past its allowance, or nothing. */
+  refusedFromMemory(bucket: Buffer, now: Date): AppError | undefined {
+    const key = bucket.toString('hex');
     const until = this.#overLimit.get(key);
     if (until === undefined) return undefined;
-    const left = until - submission.receivedAt.getTime();
+    const left = until - now.getTime();
     if (left <= 0) {
       this.#overLimit.delete(key);
       return undefined;
     }
-    return {
-      ok: false,
-      error: new AppError('rate_limited', { headers: { 'Retry-After': String(Math.ceil(left / 1000)) } }),
-    };
+    return new AppError('rate_limited', { headers: { 'Retry-After': String(Math.ceil(left / 1000)) } });
+  }
+
+  /**
+   * A request refused before it could be written (a body that is not a rating, or too
+   * large) is an attempt all the same: it counts against its network's allowance, so a
+   * sender repeating it is soon refused from memory.
+   */
+  async countRefused(bucket: Buffer, now: Date): Promise<void> {
+    const { perSource, windowSeconds } = this.#options.rateLimit;
+    const over = await countAttempts(this.#db, [{ bucket, limit: perSource, kioskDeviceId: null }], now, windowSeconds);
+    if (over.size > 0) this.#rememberOverLimit(bucket, now.getTime() + secondsLeftInWindow(now, windowSeconds) * 1000);
   }
 
   #noteOverLimit(submission: Submission, outcome: Outcome): void {
     if (outcome.ok || outcome.error.code !== 'rate_limited' || submission.body.channel === 'kiosk') return;
     const seconds = Number(outcome.error.headers?.['Retry-After'] ?? 0);
+    this.#rememberOverLimit(submission.bucket, submission.receivedAt.getTime() + seconds * 1000);
+  }
+
+  #rememberOverLimit(bucket: Buffer, until: number): void {
     if (this.#overLimit.size > 100_000) this.#overLimit.clear();
-    this.#overLimit.set(submission.bucket.toString('hex'), submission.receivedAt.getTime() + seconds * 1000);
+    this.#overLimit.set(bucket.toString('hex'), until);
   }
 
   /** Stops taking ratings and resolves once every accepted one has been committed. */

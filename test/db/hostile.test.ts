@@ -178,6 +178,41 @@ describe('a flood from one network', () => {
     }
     expect(await counted()).toEqual(before);
   });
+  it('counts a request it refuses as malformed like any other attempt, then refuses the sender from memory', async () => {
+    const limited = await startTestServer(db, { RATE_LIMIT_PER_SOURCE: '5', RATE_LIMIT_WINDOW_SECONDS: '600' });
+    const { desk } = await makeDesk(db);
+    await db.deleteFrom('rate_limit_counter').execute();
+    const malformed = [
+      () =>
+        limited.post(
+          '/api/v1/public/responses',
+          quickRating({ deskCode: desk.code, clientTime: '0000-01-01T00:00:00Z' }),
+        ),
+      () =>
+        limited.request('POST', '/api/v1/public/responses', {
+          body: 'deskCode=x',
+          headers: { 'content-type': 'text/plain' },
+        }),
+      () => limited.post('/api/v1/public/responses', quickRating({ deskCode: desk.code, comment: 'x'.repeat(20_000) })),
+    ];
+    const statuses: number[] = [];
+    for (let i = 0; i < 6; i++) statuses.push((await malformed[i % 3]!()).status);
+    expect(statuses).toEqual([400, 415, 413, 400, 415, 413]);
+    // The sixth attempt passed the allowance of five: from now on every request, honest or
+    // not, is refused before its body is read, and the database is not asked again.
+    const hits = async () =>
+      (await db.selectFrom('rate_limit_counter').select('hits').execute()).map((row) => row.hits);
+    expect(await hits()).toEqual([6]);
+    for (const send of [
+      ...malformed,
+      () => limited.post('/api/v1/public/responses', quickRating({ deskCode: desk.code })),
+    ]) {
+      const answer = await send();
+      expect(answer.status).toBe(429);
+      expect(Number(answer.headers.get('retry-after'))).toBeGreaterThan(0);
+    }
+    expect(await hits()).toEqual([6]);
+  });
 });
 
 describe('limits that concurrency cannot overshoot', () => {
