@@ -47,6 +47,7 @@ export class RatingSender {
   state = $state<SenderState>('idle');
   readonly queue: RatingQueue;
   #running: Promise<void> | undefined;
+  #kickedWhileRunning = false;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #backoffMs = 2_000;
   /** Who waits for news of a queued rating, by its place in the queue, until it is settled. */
@@ -97,9 +98,24 @@ export class RatingSender {
     return this.queue.refused(limit);
   }
 
+  /**
+   * Sends the queue now; asked while a round is still ending (its news already on the
+   * page, a "try now" already tapped), it sends again right after, rather than at the
+   * round's next timer.
+   */
   kick(): void {
     clearTimeout(this.#timer);
-    this.#running ??= this.#flush().finally(() => (this.#running = undefined));
+    if (this.#running) {
+      this.#kickedWhileRunning = true;
+      return;
+    }
+    this.#running = this.#flush().finally(() => {
+      this.#running = undefined;
+      if (this.#kickedWhileRunning) {
+        this.#kickedWhileRunning = false;
+        this.kick();
+      }
+    });
   }
 
   /** Resolves when the current sending round ends. */
