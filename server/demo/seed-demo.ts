@@ -11,6 +11,8 @@ import type { NewTarget } from '../targets/target.table.ts';
 import { createUnit, findOrCreateCountryRoot } from '../units/unit.repository.ts';
 import type { AgencySector, UnitKind } from '../units/unit.table.ts';
 import { vietnamMidnight, vietnamDate, addDays } from '../time/vietnam-time.ts';
+import { commentElements } from '../comments/comment-elements.ts';
+import { maskComment } from '../comments/comment-masking.ts';
 
 export const DEMO_PROVINCE_CODE = 'DEMO-TH';
 
@@ -490,7 +492,7 @@ async function insertGenerated(db: Db, rows: GeneratedRating[]): Promise<void> {
       );
       if (reasons.length > 0) await trx.insertInto('response_reason').values(reasons).execute();
       const comments = chunk.flatMap((row, index) =>
-        row.comment ? [{ response_id: ids[index]!, body: row.comment, created_at: row.ratedAt }] : [],
+        row.comment ? [storedComment(ids[index]!, row.comment, row.ratedAt)] : [],
       );
       if (comments.length > 0) await trx.insertInto('comment').values(comments).execute();
       await trx
@@ -499,4 +501,10 @@ async function insertGenerated(db: Db, rows: GeneratedRating[]): Promise<void> {
         .execute();
     });
   }
+}
+
+/** A comment as the rating path stores it: masked and tagged. */
+function storedComment(responseId: number, comment: string, at: Date) {
+  const body = maskComment(comment);
+  return { response_id: responseId, body, elements: commentElements(body), follow_up_code: null, created_at: at };
 }

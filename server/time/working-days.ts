@@ -81,7 +81,7 @@ export function isWorkingDay(day: string): boolean {
  */
 export function addWorkingDays(from: string, count: number): string {
   let day = from;
-  for (let left = count; left > 0; ) {
+  for (let left = count; left > 0;) {
     day = addDays(day, 1);
     if (isWorkingDay(day)) left--;
   }
@@ -92,7 +92,7 @@ export function addWorkingDays(from: string, count: number): string {
 export function workingDaysBetween(from: string, to: string): number {
   if (to < from) return -workingDaysBetween(to, from);
   let count = 0;
-  for (let day = from; day < to; ) {
+  for (let day = from; day < to;) {
     day = addDays(day, 1);
     if (isWorkingDay(day)) count++;
   }
