@@ -8,7 +8,7 @@ import { vietnamDate } from '../../server/time/vietnam-time.ts';
 import { createTestDatabase } from '../database.ts';
 import { makeDesk, makeDossierToken, makeUnit, quickRating } from '../factories.ts';
 import { errorOf } from '../http.ts';
-import { makeOfficial, signIn, type SignedIn } from '../officials.ts';
+import { downloadExport, makeOfficial, signIn, type SignedIn } from '../officials.ts';
 import { startTestServer, type TestServer } from '../server.ts';
 
 const { db } = await createTestDatabase();
@@ -171,6 +171,47 @@ describe('owners, deadlines and escalation', () => {
     expect(await list(provinceManager, `unitId=${unit.id}&escalated=true`)).toEqual([]);
     expect(await overdue(manager)).toMatchObject({ overdue: 0, items: [] });
     expect((await list(manager, `unitId=${unit.id}`)).find((item) => item.id === onTime)!.overdue).toBe(false);
+  });
+});
+
+describe('exports', () => {
+  it('count comments per element, and list every follow-up with its owner, due day and escalation', async () => {
+    const unit = await makeUnit(db, { parent_id: commune.id, name: 'Xã Xuất Khẩu' });
+    const { desk } = await makeDesk(db, { unit, domains: ['land'] });
+    const harsh = await rate({ deskCode: desk.code, answers: { overall: 1 }, comment: 'Cán bộ gây khó dễ, trễ hẹn' });
+    await rate({ deskCode: desk.code, comment: 'Thủ tục nhanh gọn' });
+    await rate({ deskCode: desk.code, answers: { overall: 5 } });
+    await manager.request('PUT', `/follow-ups/${harsh}`, {
+      status: 'in_progress',
+      assignedTo: managerId,
+      dueOn: '2026-01-05',
+      publicReply: 'Đang xác minh',
+    });
+    await escalateOverdue(db, new Date('2026-01-06T03:00:00Z'));
+    const year = vietnamDate(new Date()).slice(0, 4);
+    const csv = async (table: string) => {
+      const response = await downloadExport(manager, { unitId: unit.id, period: year, format: 'csv', table });
+      return new TextDecoder()
+        .decode(new Uint8Array(await response.arrayBuffer()))
+        .trim()
+        .split('\r\n');
+    };
+    expect(await csv('elements')).toEqual([
+      'Yếu tố SIPAS,Số góp ý nhắc đến,Tỷ lệ trên 2 góp ý (%)',
+      'Tiếp cận dịch vụ,0,0',
+      'Thủ tục hành chính,1,50',
+      'Công chức trực tiếp giải quyết công việc,1,50',
+      'Kết quả giải quyết,1,50',
+      '"Tiếp nhận, xử lý góp ý, phản ánh, kiến nghị",0,0',
+      '"Một góp ý có thể nhắc đến nhiều yếu tố, hoặc không yếu tố nào."',
+    ]);
+    const followUps = await csv('follow_ups');
+    expect(followUps[0]).toBe(
+      'Thời gian,Đơn vị,Quầy,Mức đánh giá,Có góp ý,Tình trạng,Người phụ trách,Hạn xử lý,Quá hạn,Chuyển cấp trên lúc,Trả lời công dân',
+    );
+    expect(followUps).toHaveLength(3);
+    expect(followUps[1]).toContain(',Rất không hài lòng,Có,Đang xử lý,');
+    expect(followUps[1]).toContain(',05/01/2026,Quá hạn,2026-01-06 10:00,Đang xác minh');
   });
 });
 
