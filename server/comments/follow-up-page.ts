@@ -162,7 +162,7 @@ export const followUpPageRoutes = new Hono<AppEnv>()
     }
   });
 
-const followUpCodeParam = z.object({
+export const followUpCodeParam = z.object({
   code: z.string().max(64).describe('A follow-up code (12 characters, dashes allowed) or a receipt code'),
 });
 

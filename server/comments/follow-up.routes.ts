@@ -73,7 +73,7 @@ export const updateFollowUpSchema = z.strictObject({
     .optional()
     .describe('The official who answers it (a manager who sees the unit); null: nobody'),
   dueOn: calendarDate.optional().describe('The last working day to answer, YYYY-MM-DD'),
-  publicReply: text({ max: 2000, multiline: true })
+  publicReply: text({ min: 1, max: 2000, multiline: true })
     .nullable()
     .optional()
     .describe('What the citizen reads with the follow-up code; no names, no internal detail'),
