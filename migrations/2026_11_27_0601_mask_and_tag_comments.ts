@@ -105,7 +105,15 @@ function maskComment(comment: string): string {
     // The run pattern may take a trailing separator or bracket; it is not part of the number.
     const number = run.replace(/[ .(-]+$/, '');
     const kind = classifyDigits(number);
-    return kind === null ? piece : MASKS[kind] + run.slice(number.length);
+    if (kind === null) return piece;
+    // Groups of digits joined to a letter belong to a code ("a123-4567-89ab", a UUID): kept.
+    // Digits in one piece are masked even against a letter ("SĐT0912345678", "STK-1903…").
+    const offset = groups[5] as number;
+    const before = comment.slice(Math.max(0, offset - 2), offset);
+    const after = comment.slice(offset + number.length, offset + number.length + 2);
+    const inCode = /\p{L}[.-]?$/u.test(before) || /^[.-]?\p{L}/u.test(after);
+    if (inCode && /\D/.test(number)) return piece;
+    return MASKS[kind] + run.slice(number.length);
   });
 }
 

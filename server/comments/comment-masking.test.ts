@@ -18,6 +18,11 @@ describe('maskComment', () => {
     ['84912345678', PHONE],
     ['số 039.8765.432', `số ${PHONE}`],
     ['SĐT0912345678', `SĐT${PHONE}`],
+    ['STK-19036688990011', `STK-${DIGITS}`],
+    [
+      'mã a123-4567-89ab và 5f0e9c7a-1234-4567-8901-abcdef012345',
+      'mã a123-4567-89ab và 5f0e9c7a-1234-4567-8901-abcdef012345',
+    ],
     // Landlines, with and without the area code
     ['(024) 3825 1234', PHONE],
     ['0243.825.1234', PHONE],
