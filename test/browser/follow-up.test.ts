@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { formatFollowUpCode } from '../../server/comments/follow-up-code.ts';
 import type { Unit } from '../../server/units/unit.table.ts';
 import { createTestDatabase } from '../database.ts';
-import { makeDesk, makeUnit } from '../factories.ts';
+import { makeDesk, makeDossierToken, makeUnit } from '../factories.ts';
 import { makeOfficial } from '../officials.ts';
 import { startTestServer, type TestServer } from '../server.ts';
 import { expectAccessible, expectLargeTargets, expectNoSidewaysScroll, launchChromium, phone } from './chromium.ts';
@@ -87,6 +87,21 @@ describe('the citizen reads the reply with a code', () => {
     expect(await citizen.locator('script').count()).toBe(0);
     await expectNoSidewaysScroll(citizen);
     await expectLargeTargets(citizen);
+    await context.close();
+  });
+
+  it('after a low rating from a receipt without a comment, the receipt’s code opens the answer', async () => {
+    const { desk } = await makeDesk(db, { unit: commune, domains: ['land'] });
+    const token = await makeDossierToken(db, desk);
+    const context = await phone(browser);
+    const page = await context.newPage();
+    await page.goto(`${server.baseUrl}/r/${token}`);
+    await page.getByRole('radio', { name: 'Không hài lòng', exact: true }).check();
+    await page.getByRole('button', { name: 'Gửi đánh giá' }).click();
+    await page.getByText('Mã trên phiếu hẹn của Ông/Bà dùng để xem trả lời').waitFor();
+    await page.getByRole('link', { name: 'Xem trả lời của cơ quan' }).click();
+    await page.getByText('Đã tiếp nhận').waitFor();
+    expect(page.url()).toBe(`${server.baseUrl}/f/${token}`);
     await context.close();
   });
 
