@@ -5,6 +5,7 @@ import type { Official } from '../officials/official.table.ts';
 import { LOW_RATING_MAX } from '../questionnaires/scale.ts';
 import type { Period } from '../reports/periods.ts';
 import { vietnamDate, vietnamMidnight } from '../time/vietnam-time.ts';
+import { ELEMENT_ORDER } from './comment-elements.ts';
 
 export type FollowUpStatus = 'received' | 'in_progress' | 'answered';
 
@@ -187,19 +188,19 @@ export async function countCommentElements(
   scope: FollowUpScope,
 ): Promise<{ comments: number; elements: { element: string; comments: number }[] }> {
   const base = followUpsIn(db, official, { ...scope, kind: 'comment' });
-  const [total, perElement] = await Promise.all([
+  // One pass over the comments: each gives a row per element it is tagged with.
+  const [total, tagged] = await Promise.all([
     base.select(sql<number>`count(*)::integer`.as('comments')).executeTakeFirstOrThrow(),
-    db
-      .selectFrom('sipas_element as e')
-      .select([
-        'e.code as element',
-        sql<number>`(select count(*)::integer from (${base
-          .select('r.id')
-          .where(sql<SqlBool>`e.code = any(comment.elements)`)}) tagged)`.as('comments'),
-      ])
-      .orderBy('e.position')
-      .execute(),
+    sql<{ element: string; comments: number }>`
+      select element, count(*)::integer as comments
+      from (select unnest(c.elements) as element from (${base.select('comment.elements')}) c) tags
+      group by element
+    `.execute(db),
   ]);
+  const perElement = ELEMENT_ORDER.map((element) => ({
+    element,
+    comments: tagged.rows.find((row) => row.element === element)?.comments ?? 0,
+  }));
   return { comments: total.comments, elements: perElement };
 }
 

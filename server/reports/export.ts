@@ -373,29 +373,26 @@ async function buildTable(db: Db, unitId: number, period: Period, table: ExportT
     }
     case 'elements': {
       // A comment may speak about several elements, or none: the rows need not add up.
-      const rows = await db
-        .selectFrom('sipas_element as e')
-        .select([
-          'e.name_vi',
-          sql<number>`(select count(*)::integer from response r
-            join comment on comment.response_id = r.id
-            join unit_closure c on c.unit_id = r.unit_id
-            where c.ancestor_id = ${unitId} and e.code = any(comment.elements)
-              and r.rated_at >= ${vietnamMidnight(period.from)} and r.rated_at < ${vietnamMidnight(period.to)})`.as(
-            'comments',
-          ),
-        ])
-        .orderBy('e.position')
-        .execute();
-      const total = await db
+      const comments = db
         .selectFrom('response as r')
         .innerJoin('comment', 'comment.response_id', 'r.id')
         .innerJoin('unit_closure as c', 'c.unit_id', 'r.unit_id')
-        .select(sql<number>`count(*)::integer`.as('comments'))
         .where('c.ancestor_id', '=', unitId)
         .where('r.rated_at', '>=', vietnamMidnight(period.from))
-        .where('r.rated_at', '<', vietnamMidnight(period.to))
-        .executeTakeFirstOrThrow();
+        .where('r.rated_at', '<', vietnamMidnight(period.to));
+      const [total, { rows }] = await Promise.all([
+        comments.select(sql<number>`count(*)::integer`.as('comments')).executeTakeFirstOrThrow(),
+        // One pass over the comments, a row per element each is tagged with.
+        sql<{ name_vi: string; comments: number }>`
+          select e.name_vi, coalesce(tags.comments, 0)::integer as comments
+          from sipas_element e left join (
+            select element, count(*) as comments
+            from (select unnest(comment.elements) as element from (${comments.select('comment.elements')}) comment) t
+            group by element
+          ) tags on tags.element = e.code
+          order by e.position
+        `.execute(db),
+      ]);
       return {
         title,
         header: ['Yếu tố SIPAS', 'Số góp ý nhắc đến', `Tỷ lệ trên ${total.comments} góp ý (%)`],
