@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import type { AppEnv, AppServices } from './app-env.ts';
 import { errorHandler, notFoundHandler } from './errors.ts';
+import { publicFollowUpRoutes } from './comments/follow-up-page.ts';
 import { healthRoutes } from './health/health.routes.ts';
 import { kioskRoutes } from './kiosks/kiosk.routes.ts';
 import { receiptIntegrationRoutes } from './dossiers/dossier.routes.ts';
@@ -16,7 +17,8 @@ export const publicApiRoutes = new Hono<AppEnv>()
   .route('/desks', deskSurveyRoutes) // survey/
   .route('/dossiers', dossierSurveyRoutes) // survey/
   .route('/responses', responseRoutes) // responses/
-  .route('/kiosk', kioskRoutes); // kiosks/
+  .route('/kiosk', kioskRoutes) // kiosks/
+  .route('/follow-ups', publicFollowUpRoutes); // comments/
 
 /** Assembles the whole HTTP application around its services. */
 export function createApp(services: AppServices): Hono<AppEnv> {

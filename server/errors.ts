@@ -87,6 +87,9 @@ export const ERRORS = {
   domain_not_served: { status: 422, message: 'This desk does not serve that domain' },
   no_active_desks: { status: 404, message: 'This unit has no active desk' },
   target_exists: { status: 409, message: 'This unit already has a target for that year and metric' },
+  // Follow-up codes
+  follow_up_not_found: { status: 404, message: 'No reply is kept under this code' },
+  too_many_lookups: { status: 429, message: 'Too many unknown codes from this network; try again later' },
   // Public scorecards
   scorecard_not_found: { status: 404, message: 'No unit publishes a scorecard at this address' },
   period_not_released: { status: 404, message: 'The figures of this period are not released for this unit' },

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { FOLLOW_UP_CODE_PATTERN, normaliseFollowUpCode } from './comments/follow-up-code.ts';
 
 /**
  * The field schemas every request is validated with. A schema is a promise about the
@@ -117,6 +118,23 @@ export const unitCode = z
   .string()
   .trim()
   .regex(/^[A-Za-z0-9._-]{1,40}$/, 'must be 1–40 letters, digits, ".", "_" or "-"');
+
+/** A follow-up code as the survey page sends it (comments/follow-up-code.ts). */
+export const followUpCode = z
+  .string()
+  .regex(FOLLOW_UP_CODE_PATTERN, 'must be 12 characters of 0-9 and A-Z without I, L, O and U');
+
+/** A follow-up code as a person types it: case, spaces, dashes and O/I/L are forgiven. */
+export const typedFollowUpCode = z.string().max(64).transform(normaliseFollowUpCode).pipe(followUpCode);
+
+/** A number of working days to answer a follow-up (the `unit.follow_up_days` check). */
+export const workingDays = z.int().min(1).max(60);
+
+/** A yes/no switch in a query string: present as `true`, or left out. */
+export const flagText = z.enum(['true', 'false']).transform((value) => value === 'true');
+
+/** A SIPAS element's code (the `sipas_element.code` values). */
+export const elementCode = z.enum(['access', 'procedure', 'civil_servant', 'result', 'feedback']);
 
 /** A question or reason code of a questionnaire. */
 export const questionCode = z.string().regex(/^[a-z][a-z0-9_.]{1,59}$/, 'must be a question or reason code');

@@ -92,7 +92,12 @@ export async function seedDocumentProvince(db: Db) {
     '2026-02-06T09:00:00+07:00',
   );
   await foldAll(db);
-  await db.insertInto('follow_up').values({ response_id: low!, status: 'answered', note: 'Đã gọi lại' }).execute();
+  // The rating path opened the follow-up, with its due day.
+  await db
+    .updateTable('follow_up')
+    .set({ status: 'answered', note: 'Đã gọi lại' })
+    .where('response_id', '=', low!)
+    .execute();
 
   const [land] = await domainIds(db, ['land']);
   await db

@@ -1,10 +1,11 @@
-import { sql, type Expression, type SqlBool } from 'kysely';
+import { sql, type Expression, type RawBuilder, type SqlBool } from 'kysely';
 import { inScope, underUnit } from '../auth/access.ts';
 import type { Db } from '../db/database.ts';
 import type { Official } from '../officials/official.table.ts';
 import { LOW_RATING_MAX } from '../questionnaires/scale.ts';
 import type { Period } from '../reports/periods.ts';
-import { vietnamMidnight } from '../time/vietnam-time.ts';
+import { vietnamDate, vietnamMidnight } from '../time/vietnam-time.ts';
+import { ELEMENT_ORDER } from './comment-elements.ts';
 
 export type FollowUpStatus = 'received' | 'in_progress' | 'answered';
 
@@ -22,7 +23,19 @@ export interface FollowUpScope {
   kind?: 'comment' | 'low';
 }
 
-export interface FollowUpFilter extends FollowUpScope {
+/** Narrower lists: what is late, what went up to the parent unit, what is one's own. */
+export interface FollowUpFocus {
+  /** Not answered and past its due day (Vietnam date `today`). */
+  overdue?: boolean;
+  /** Passed to the managers of the parent unit, being overdue. */
+  escalated?: boolean;
+  /** Assigned to this official. */
+  assignedTo?: number;
+  /** A SIPAS element the comment speaks about. */
+  element?: string;
+}
+
+export interface FollowUpFilter extends FollowUpScope, FollowUpFocus {
   status?: FollowUpStatus;
   /**
    * Keyset paging: the items after this one in the list's order — rated earlier, or at
@@ -44,6 +57,11 @@ const needsFollowUp: Expression<SqlBool> = sql<SqlBool>`(
 )`;
 
 const statusOf = sql<FollowUpStatus>`coalesce(f.status, 'received')`;
+
+/** Whether the follow-up `f` is past its due day and not answered; the due day itself is on time. */
+function overdueOn(today: string): RawBuilder<SqlBool> {
+  return sql<SqlBool>`(f.status is distinct from 'answered' and f.due_on < ${today}::date)`;
+}
 
 /** The comments and low ratings of the official's scope that a filter keeps, whatever their status. */
 function followUpsIn(db: Db, official: Official, scope: FollowUpScope) {
@@ -68,10 +86,25 @@ function followUpsIn(db: Db, official: Official, scope: FollowUpScope) {
     .$if(scope.kind === 'low', (q) => q.where(lowOverall));
 }
 
+/** Applies the narrower lists of `FollowUpFocus` to a query over `followUpsIn`. */
+function focused<Q extends { where: (expression: Expression<SqlBool>) => Q }>(
+  query: Q,
+  focus: FollowUpFocus,
+  today: string,
+): Q {
+  let narrowed = query;
+  if (focus.overdue) narrowed = narrowed.where(overdueOn(today));
+  if (focus.escalated) narrowed = narrowed.where(sql<SqlBool>`f.escalated_at is not null`);
+  if (focus.assignedTo !== undefined) narrowed = narrowed.where(sql<SqlBool>`f.assigned_to = ${focus.assignedTo}`);
+  if (focus.element !== undefined) narrowed = narrowed.where(sql<SqlBool>`${focus.element} = any(comment.elements)`);
+  return narrowed;
+}
+
 /** Comments and low ratings of the official's scope, newest first by the time they were rated. */
-export function listFollowUps(db: Db, official: Official, filter: FollowUpFilter) {
+export function listFollowUps(db: Db, official: Official, filter: FollowUpFilter, today: string) {
   return (
-    followUpsIn(db, official, filter)
+    focused(followUpsIn(db, official, filter), filter, today)
+      .leftJoin('official as owner', 'owner.id', 'f.assigned_to')
       .select([
         'r.id',
         'r.rated_at',
@@ -82,8 +115,16 @@ export function listFollowUps(db: Db, official: Official, filter: FollowUpFilter
         'desk.id as desk_id',
         'domain.code as domain',
         'comment.body as comment',
+        sql<string[]>`coalesce(comment.elements, '{}')`.as('elements'),
         'f.note',
         'f.updated_at',
+        'f.due_on',
+        'f.escalated_at',
+        'f.public_reply',
+        'f.replied_at',
+        'owner.id as owner_id',
+        'owner.display_name as owner_name',
+        overdueOn(today).as('overdue'),
         statusOf.as('status'),
         sql<number | null>`(
         select a.score from response_answer a join question q on q.id = a.question_id
@@ -121,6 +162,48 @@ export async function countFollowUps(
   ) as Record<FollowUpStatus, number>;
 }
 
+/** How many follow-ups of the scope are overdue, and how many of those went up to a parent unit. */
+export async function countOverdue(
+  db: Db,
+  official: Official,
+  scope: FollowUpScope,
+  today: string,
+): Promise<{ overdue: number; escalated: number }> {
+  return followUpsIn(db, official, scope)
+    .where(overdueOn(today))
+    .select([
+      sql<number>`count(*)::integer`.as('overdue'),
+      sql<number>`(count(*) filter (where f.escalated_at is not null))::integer`.as('escalated'),
+    ])
+    .executeTakeFirstOrThrow();
+}
+
+/**
+ * How many comments of the official's scope speak about each SIPAS element (a comment may
+ * speak about several, or none), with the number of comments.
+ */
+export async function countCommentElements(
+  db: Db,
+  official: Official,
+  scope: FollowUpScope,
+): Promise<{ comments: number; elements: { element: string; comments: number }[] }> {
+  const base = followUpsIn(db, official, { ...scope, kind: 'comment' });
+  // One pass over the comments: each gives a row per element it is tagged with.
+  const [total, tagged] = await Promise.all([
+    base.select(sql<number>`count(*)::integer`.as('comments')).executeTakeFirstOrThrow(),
+    sql<{ element: string; comments: number }>`
+      select element, count(*)::integer as comments
+      from (select unnest(c.elements) as element from (${base.select('comment.elements')}) c) tags
+      group by element
+    `.execute(db),
+  ]);
+  const perElement = ELEMENT_ORDER.map((element) => ({
+    element,
+    comments: tagged.rows.find((row) => row.element === element)?.comments ?? 0,
+  }));
+  return { comments: total.comments, elements: perElement };
+}
+
 /** Whether the rating is one to follow up (a comment or a low score); others have no follow-up. */
 export async function isFollowUp(db: Db, ratingId: number): Promise<boolean> {
   const found = await db
@@ -132,22 +215,127 @@ export async function isFollowUp(db: Db, ratingId: number): Promise<boolean> {
   return found !== undefined;
 }
 
-/** Sets a follow-up's status, and its internal note when given. */
-export async function saveFollowUp(
-  db: Db,
-  ratingId: number,
-  change: { status: FollowUpStatus; note?: string | null; by: number },
-): Promise<void> {
+export interface FollowUpChange {
+  status: FollowUpStatus;
+  note?: string | null;
+  /** The official who answers it; null takes the assignment back. */
+  assignedTo?: number | null;
+  dueOn?: string;
+  /** What the citizen reads with the code; null withdraws it. */
+  publicReply?: string | null;
+  by: number;
+}
+
+/**
+ * Sets a follow-up's status, and whatever else the change names. A new due day that is not
+ * past any more takes the follow-up back from the parent unit (its escalation ends).
+ */
+export async function saveFollowUp(db: Db, ratingId: number, change: FollowUpChange, today: string): Promise<void> {
+  const named = {
+    ...(change.note !== undefined ? { note: change.note } : {}),
+    ...(change.assignedTo !== undefined ? { assigned_to: change.assignedTo } : {}),
+    ...(change.dueOn !== undefined ? { due_on: change.dueOn } : {}),
+    ...(change.publicReply !== undefined
+      ? { public_reply: change.publicReply, replied_at: change.publicReply === null ? null : sql<Date>`now()` }
+      : {}),
+  };
   await db
     .insertInto('follow_up')
-    .values({ response_id: ratingId, status: change.status, note: change.note ?? null, updated_by: change.by })
+    .values({ response_id: ratingId, status: change.status, updated_by: change.by, ...named })
     .onConflict((oc) =>
       oc.column('response_id').doUpdateSet({
         status: change.status,
-        ...(change.note !== undefined ? { note: change.note } : {}),
+        ...named,
+        // The reply keeps the time it was written while its words stay the same.
+        ...(change.publicReply !== undefined && change.publicReply !== null
+          ? {
+              replied_at: sql<Date>`case when follow_up.public_reply is not distinct from excluded.public_reply
+                then follow_up.replied_at else now() end`,
+            }
+          : {}),
+        ...(change.dueOn !== undefined && change.dueOn >= today ? { escalated_at: null } : {}),
         updated_at: sql`now()`,
         updated_by: change.by,
       }),
     )
     .execute();
+}
+
+/**
+ * Whether an official may be given a follow-up of a unit: an active manager or administrator
+ * who sees the unit (a viewer could not answer it).
+ */
+export async function canAnswer(db: Db, officialId: number, unitId: number): Promise<boolean> {
+  const found = await db
+    .selectFrom('official')
+    .select('official.id')
+    .where('official.id', '=', officialId)
+    .where('official.active', '=', true)
+    .where('official.role', 'in', ['admin', 'manager'])
+    .where(
+      sql<SqlBool>`(official.role = 'admin' or exists (
+        select 1 from unit_closure scope where scope.unit_id = ${unitId} and scope.ancestor_id = official.unit_id))`,
+    )
+    .executeTakeFirst();
+  return found !== undefined;
+}
+
+/**
+ * Passes every follow-up that is past its due day, not answered and not yet passed on, to the
+ * managers of its unit's parent: it is marked with the time, and shows as escalated in their
+ * follow-up list (they see their sub-units' follow-ups already). A unit without a parent has
+ * nobody above it, so its follow-ups are only overdue. Resolves with how many were passed on.
+ */
+export async function escalateOverdue(db: Db, now: Date): Promise<number> {
+  const today = vietnamDate(now);
+  const escalated = await db
+    .updateTable('follow_up as f')
+    .set({ escalated_at: now })
+    .where('f.escalated_at', 'is', null)
+    .where('f.status', '<>', 'answered')
+    .where('f.due_on', '<', today)
+    .where(({ exists, selectFrom }) =>
+      exists(
+        selectFrom('response as r')
+          .innerJoin('unit', 'unit.id', 'r.unit_id')
+          .select('r.id')
+          .whereRef('r.id', '=', 'f.response_id')
+          .where('unit.parent_id', 'is not', null),
+      ),
+    )
+    .executeTakeFirst();
+  return Number(escalated.numUpdatedRows);
+}
+
+/**
+ * What the citizen may read with a follow-up code or the receipt code of the rating: the
+ * unit, the status and the unit's public reply. Never the comment, the internal note, or who
+ * handled it. A code given to two comments (clients choose them) opens neither.
+ */
+export async function publicFollowUp(db: Db, lookup: { followUpCode: string } | { tokenHash: Buffer }) {
+  const rows = await db
+    .selectFrom('response as r')
+    .innerJoin('unit', 'unit.id', 'r.unit_id')
+    .leftJoin('comment', 'comment.response_id', 'r.id')
+    .leftJoin('follow_up as f', 'f.response_id', 'r.id')
+    .select([
+      'unit.name as unit_name',
+      'r.rated_at',
+      statusOf.as('status'),
+      'f.public_reply',
+      'f.replied_at',
+      'f.due_on',
+    ])
+    .$if('followUpCode' in lookup, (q) =>
+      q.where('comment.follow_up_code', '=', (lookup as { followUpCode: string }).followUpCode),
+    )
+    .$if('tokenHash' in lookup, (q) =>
+      q
+        .innerJoin('dossier_token as t', 't.id', 'r.dossier_token_id')
+        .where('t.token_hash', '=', (lookup as { tokenHash: Buffer }).tokenHash)
+        .where(needsFollowUp),
+    )
+    .limit(2)
+    .execute();
+  return rows.length === 1 ? rows[0]! : undefined;
 }

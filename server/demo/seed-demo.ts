@@ -11,6 +11,12 @@ import type { NewTarget } from '../targets/target.table.ts';
 import { createUnit, findOrCreateCountryRoot } from '../units/unit.repository.ts';
 import type { AgencySector, UnitKind } from '../units/unit.table.ts';
 import { vietnamMidnight, vietnamDate, addDays } from '../time/vietnam-time.ts';
+import { commentElements } from '../comments/comment-elements.ts';
+import { maskComment } from '../comments/comment-masking.ts';
+import { addWorkingDays } from '../time/working-days.ts';
+
+/** The platform's default working days to follow up (a unit without its own setting). */
+const DEMO_FOLLOW_UP_DAYS = 5;
 
 export const DEMO_PROVINCE_CODE = 'DEMO-TH';
 
@@ -282,7 +288,7 @@ export async function seedDemo(db: Db, options: { now?: Date; days?: number } = 
     const questionnaire = desk.spec.questionnaire === 'full' ? full : quick;
     const rows = generateDeskRatings(desk, questionnaire, domainId, random, firstDay, days, now);
     ratings += rows.length;
-    await insertGenerated(db, rows);
+    await insertGenerated(db, rows, now);
   }
   await foldAll(db);
   // The province, the ward and two agencies publish their scorecards (/p/<code>); two
@@ -431,7 +437,7 @@ function pickSome<T>(random: () => number, items: T[], count: number): T[] {
 }
 
 /** Writes generated ratings as the rating API would, in large batches. */
-async function insertGenerated(db: Db, rows: GeneratedRating[]): Promise<void> {
+async function insertGenerated(db: Db, rows: GeneratedRating[], now: Date): Promise<void> {
   const chunkSize = 1000;
   for (let start = 0; start < rows.length; start += chunkSize) {
     const chunk = rows.slice(start, start + chunkSize);
@@ -490,13 +496,35 @@ async function insertGenerated(db: Db, rows: GeneratedRating[]): Promise<void> {
       );
       if (reasons.length > 0) await trx.insertInto('response_reason').values(reasons).execute();
       const comments = chunk.flatMap((row, index) =>
-        row.comment ? [{ response_id: ids[index]!, body: row.comment, created_at: row.ratedAt }] : [],
+        row.comment ? [storedComment(ids[index]!, row.comment, row.ratedAt)] : [],
       );
       if (comments.length > 0) await trx.insertInto('comment').values(comments).execute();
+      // The last two weeks' follow-ups have their due days, as the rating path gives them, so
+      // the demo dashboard has some overdue; older ones were kept without (as before due days).
+      const followUps = chunk.flatMap((row, index) =>
+        (row.comment || row.answers[0]!.score <= LOW_RATING_MAX) &&
+        now.getTime() - row.ratedAt.getTime() < 14 * 86_400_000
+          ? [
+              {
+                response_id: ids[index]!,
+                status: 'received' as const,
+                due_on: addWorkingDays(vietnamDate(row.ratedAt), DEMO_FOLLOW_UP_DAYS),
+                updated_at: row.ratedAt,
+              },
+            ]
+          : [],
+      );
+      if (followUps.length > 0) await trx.insertInto('follow_up').values(followUps).execute();
       await trx
         .insertInto('rollup_pending')
         .values(ids.map((response_id) => ({ response_id })))
         .execute();
     });
   }
+}
+
+/** A comment as the rating path stores it: masked and tagged. */
+function storedComment(responseId: number, comment: string, at: Date) {
+  const body = maskComment(comment);
+  return { response_id: responseId, body, elements: commentElements(body), follow_up_code: null, created_at: at };
 }

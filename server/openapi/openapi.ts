@@ -7,6 +7,7 @@ import { scorecardSchema } from '../scorecard/scorecard.ts';
 import { CSV_COLUMNS } from '../scorecard/open-data.ts';
 import { surveySchema } from '../survey/survey.schema.ts';
 import { deskParamsSchema, dossierParamsSchema, surveyQuerySchema } from '../survey/survey.routes.ts';
+import { followUpCodeParam } from '../comments/follow-up-page.ts';
 
 const errorSchema = z.object({
   error: z.object({
@@ -124,6 +125,22 @@ export function openApiDocument(serverUrl: string) {
             422: errorResponse('Rating does not fit the desk or questionnaire, or idempotency key reused'),
             429: errorResponse('Too many ratings from this network; see Retry-After'),
             503: errorResponse('Not saved; retry with the same idempotency key'),
+          },
+        },
+      },
+      '/api/v1/public/follow-ups/{code}': {
+        get: {
+          summary:
+            'What a citizen reads with a follow-up code or a receipt code: the status and the unit’s public reply',
+          parameters: parametersOf(followUpCodeParam, 'path'),
+          responses: {
+            200: {
+              description:
+                'The unit, the day of the rating, the status, the due day and the public reply; never the comment',
+              content: { 'application/json': { schema: { type: 'object' } } },
+            },
+            404: errorResponse('No follow-up under this code'),
+            429: errorResponse('Too many unknown codes from this network; see Retry-After'),
           },
         },
       },

@@ -1,8 +1,8 @@
 import type { Worksheet } from 'exceljs';
-import { sql } from 'kysely';
+import { sql, type SqlBool } from 'kysely';
 import type { Db } from '../db/database.ts';
-import { SCALE } from '../questionnaires/scale.ts';
-import { vietnamMidnight } from '../time/vietnam-time.ts';
+import { LOW_RATING_MAX, SCALE } from '../questionnaires/scale.ts';
+import { vietnamDate, vietnamMidnight } from '../time/vietnam-time.ts';
 import { periodLabel, type Period } from './periods.ts';
 import {
   breakdown,
@@ -28,6 +28,8 @@ export const EXPORT_TABLES = [
   'trend',
   'reasons',
   'comments',
+  'elements',
+  'follow_ups',
 ] as const;
 export type ExportTable = (typeof EXPORT_TABLES)[number];
 
@@ -40,6 +42,14 @@ const SHEET_NAMES: Record<ExportTable, string> = {
   trend: 'Theo tháng',
   reasons: 'Lý do chưa hài lòng',
   comments: 'Góp ý',
+  elements: 'Góp ý theo yếu tố',
+  follow_ups: 'Theo dõi xử lý',
+};
+
+const FOLLOW_UP_STATUS_NAMES: Record<string, string> = {
+  received: 'Đã tiếp nhận',
+  in_progress: 'Đang xử lý',
+  answered: 'Đã trả lời',
 };
 
 const STATUS_NAMES: Record<TargetComparison['status'], string> = {
@@ -327,20 +337,27 @@ async function buildTable(db: Db, unitId: number, period: Period, table: ExportT
           'comment.body',
           sql<string>`coalesce(f.status, 'received')`.as('status'),
           'f.note',
+          sql<string>`(select string_agg(e.name_vi, '; ' order by e.position)
+            from sipas_element e where e.code = any(comment.elements))`.as('elements'),
         ])
         .where('c.ancestor_id', '=', unitId)
         .where('r.rated_at', '>=', vietnamMidnight(period.from))
         .where('r.rated_at', '<', vietnamMidnight(period.to))
         .orderBy('r.rated_at')
         .execute();
-      const statuses: Record<string, string> = {
-        received: 'Đã tiếp nhận',
-        in_progress: 'Đang xử lý',
-        answered: 'Đã trả lời',
-      };
       return {
         title,
-        header: ['Thời gian', 'Đơn vị', 'Quầy', 'Lĩnh vực', 'Mức đánh giá', 'Góp ý', 'Tình trạng', 'Ghi chú xử lý'],
+        header: [
+          'Thời gian',
+          'Đơn vị',
+          'Quầy',
+          'Lĩnh vực',
+          'Mức đánh giá',
+          'Góp ý',
+          'Tình trạng',
+          'Ghi chú xử lý',
+          'Yếu tố được nhắc đến',
+        ],
         rows: rows.map((row) => [
           row.rated,
           row.unit_name,
@@ -348,8 +365,109 @@ async function buildTable(db: Db, unitId: number, period: Period, table: ExportT
           row.name_vi,
           row.overall ? SCALE[row.overall - 1]!.vi : null,
           row.body,
-          statuses[row.status] ?? row.status,
+          FOLLOW_UP_STATUS_NAMES[row.status] ?? row.status,
           row.note,
+          row.elements,
+        ]),
+      };
+    }
+    case 'elements': {
+      // A comment may speak about several elements, or none: the rows need not add up.
+      const comments = db
+        .selectFrom('response as r')
+        .innerJoin('comment', 'comment.response_id', 'r.id')
+        .innerJoin('unit_closure as c', 'c.unit_id', 'r.unit_id')
+        .where('c.ancestor_id', '=', unitId)
+        .where('r.rated_at', '>=', vietnamMidnight(period.from))
+        .where('r.rated_at', '<', vietnamMidnight(period.to));
+      const [total, { rows }] = await Promise.all([
+        comments.select(sql<number>`count(*)::integer`.as('comments')).executeTakeFirstOrThrow(),
+        // One pass over the comments, a row per element each is tagged with.
+        sql<{ name_vi: string; comments: number }>`
+          select e.name_vi, coalesce(tags.comments, 0)::integer as comments
+          from sipas_element e left join (
+            select element, count(*) as comments
+            from (select unnest(comment.elements) as element from (${comments.select('comment.elements')}) comment) t
+            group by element
+          ) tags on tags.element = e.code
+          order by e.position
+        `.execute(db),
+      ]);
+      return {
+        title,
+        header: ['Yếu tố SIPAS', 'Số góp ý nhắc đến', `Tỷ lệ trên ${total.comments} góp ý (%)`],
+        rows: [
+          ...rows.map((row): Cell[] => [
+            row.name_vi,
+            row.comments,
+            total.comments > 0 ? Math.round((10_000 * row.comments) / total.comments) / 100 : null,
+          ]),
+          ['Một góp ý có thể nhắc đến nhiều yếu tố, hoặc không yếu tố nào.'],
+        ],
+      };
+    }
+    case 'follow_ups': {
+      const today = vietnamDate(new Date());
+      const rows = await db
+        .selectFrom('response as r')
+        .innerJoin('unit_closure as c', 'c.unit_id', 'r.unit_id')
+        .innerJoin('unit', 'unit.id', 'r.unit_id')
+        .innerJoin('desk', 'desk.id', 'r.desk_id')
+        .leftJoin('comment', 'comment.response_id', 'r.id')
+        .leftJoin('follow_up as f', 'f.response_id', 'r.id')
+        .leftJoin('official as owner', 'owner.id', 'f.assigned_to')
+        .select([
+          sql<string>`to_char(r.rated_at at time zone 'Asia/Ho_Chi_Minh', 'YYYY-MM-DD HH24:MI')`.as('rated'),
+          'unit.name as unit_name',
+          'desk.name as desk_name',
+          sql<number | null>`(select a.score from response_answer a join question q on q.id = a.question_id
+            where a.response_id = r.id and q.role = 'overall')`.as('overall'),
+          sql<boolean>`comment.id is not null`.as('has_comment'),
+          sql<string>`coalesce(f.status, 'received')`.as('status'),
+          'owner.display_name as owner',
+          'f.due_on',
+          sql<boolean>`(f.status is distinct from 'answered' and f.due_on < ${today}::date)`.as('overdue'),
+          sql<string | null>`to_char(f.escalated_at at time zone 'Asia/Ho_Chi_Minh', 'YYYY-MM-DD HH24:MI')`.as(
+            'escalated',
+          ),
+          'f.public_reply',
+        ])
+        .where('c.ancestor_id', '=', unitId)
+        .where('r.rated_at', '>=', vietnamMidnight(period.from))
+        .where('r.rated_at', '<', vietnamMidnight(period.to))
+        .where(
+          sql<SqlBool>`(comment.id is not null or exists (select 1 from response_answer a join question q
+            on q.id = a.question_id where a.response_id = r.id and q.role = 'overall' and a.score <= ${LOW_RATING_MAX}))`,
+        )
+        .orderBy('r.rated_at')
+        .execute();
+      return {
+        title,
+        header: [
+          'Thời gian',
+          'Đơn vị',
+          'Quầy',
+          'Mức đánh giá',
+          'Có góp ý',
+          'Tình trạng',
+          'Người phụ trách',
+          'Hạn xử lý',
+          'Quá hạn',
+          'Chuyển cấp trên lúc',
+          'Trả lời công dân',
+        ],
+        rows: rows.map((row) => [
+          row.rated,
+          row.unit_name,
+          row.desk_name,
+          row.overall ? SCALE[row.overall - 1]!.vi : null,
+          row.has_comment ? 'Có' : 'Không',
+          FOLLOW_UP_STATUS_NAMES[row.status] ?? row.status,
+          row.owner,
+          row.due_on ? dayMonthYear(row.due_on) : null,
+          row.overdue ? 'Quá hạn' : null,
+          row.escalated,
+          row.public_reply,
         ]),
       };
     }
@@ -405,7 +523,7 @@ export async function exportCsv(db: Db, unitId: number, period: Period, table: E
 }
 
 /** Columns of free text people wrote, which wrap in a wide column. */
-const LONG_TEXT_COLUMNS = new Set(['Góp ý', 'Ghi chú xử lý', 'Câu trong kế hoạch']);
+const LONG_TEXT_COLUMNS = new Set(['Góp ý', 'Ghi chú xử lý', 'Câu trong kế hoạch', 'Trả lời công dân']);
 
 /** How many lines a text takes in a column of `width` characters, wrapped at spaces. */
 function wrappedLines(text: string, width: number): number {

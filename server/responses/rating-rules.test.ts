@@ -25,6 +25,7 @@ const desk = {
   inactive_since: null,
   unit_valid_until: null,
   domains: [{ id: 1, code: 'land' }],
+  follow_up_days: 5,
 };
 const context: RatingContext = { token: undefined, desk, device: undefined, questionnaire: quick };
 

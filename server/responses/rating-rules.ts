@@ -33,6 +33,8 @@ export interface RatingDesk {
   inactive_since: Date | null;
   unit_valid_until: string | null;
   domains: { id: number; code: string }[];
+  /** Working days the desk's unit gives itself to follow up a comment or a low rating. */
+  follow_up_days: number;
 }
 
 /** What the database holds about the desk, receipt code and tablet one rating names. */

@@ -16,7 +16,7 @@ export async function findDesks(db: Db, codes: string[], tokenHashes: Buffer[]):
   if (codes.length === 0 && tokenHashes.length === 0) return [];
   const { rows } = await preparedStatement(sql<RatingDesk>`
     select desk.id, desk.code, desk.unit_id, desk.active, desk.inactive_since,
-      unit.valid_until as unit_valid_until,
+      unit.valid_until as unit_valid_until, follow_up_days_of(unit.id) as follow_up_days,
       coalesce((
         select json_agg(json_build_object('id', domain.id, 'code', domain.code))
         from desk_domain join domain on domain.id = desk_domain.domain_id
@@ -68,6 +68,10 @@ export interface RatingRow {
   ratedAt: Date;
   answers: { question_id: number; score: number }[];
   reasonIds: number[];
+  /** The comment as stored: masked, tagged, with the citizen's code. */
+  comment: { body: string; elements: string[]; followUpCode: string | null } | null;
+  /** A comment or a low rating is followed up by this day; other ratings have no follow-up. */
+  dueOn: string | null;
 }
 
 export interface WriteResult {
@@ -98,7 +102,8 @@ export async function insertRatings(
     ratings.flatMap((rating) => items(rating).map((item) => [rating.ord, item] as const));
   const answers = each((rating) => rating.answers);
   const reasons = each((rating) => rating.reasonIds);
-  const comments = each(({ submission }) => (submission.body.comment ? [submission.body.comment] : []));
+  const comments = each(({ comment }) => (comment ? [comment] : []));
+  const followUps = each(({ dueOn }) => (dueOn ? [dueOn] : []));
 
   const { rows } = await preparedStatement(sql<WriteResult>`
     with input as (
@@ -178,10 +183,20 @@ export async function insertRatings(
       join written w on w.ord = r.ord
     ),
     comments as (
-      insert into comment (response_id, body)
-      select w.id, c.body
-      from unnest(${comments.map(([ord]) => ord)}::int[], ${comments.map(([, body]) => body)}::text[]) as c (ord, body)
+      insert into comment (response_id, body, elements, follow_up_code)
+      select w.id, c.body, string_to_array(c.elements, ','),
+        -- A code already given to another comment is not given twice (the client chose it).
+        case when not exists (select 1 from comment o where o.follow_up_code = c.code) then c.code end
+      from unnest(${comments.map(([ord]) => ord)}::int[], ${comments.map(([, comment]) => comment.body)}::text[],
+                  ${comments.map(([, comment]) => comment.elements.join(','))}::text[],
+                  ${comments.map(([, comment]) => comment.followUpCode)}::text[]) as c (ord, body, elements, code)
       join written w on w.ord = c.ord
+    ),
+    follow_ups as (
+      insert into follow_up (response_id, status, due_on)
+      select w.id, 'received', f.due_on
+      from unnest(${followUps.map(([ord]) => ord)}::int[], ${followUps.map(([, dueOn]) => dueOn)}::date[]) as f (ord, due_on)
+      join written w on w.ord = f.ord
     ),
     pending as (
       insert into rollup_pending (response_id) select id from written

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { DOSSIER_TOKEN_PATTERN } from '../dossiers/dossier.repository.ts';
-import { deskCode, domainCode, instant, optionalText, questionCode, questionnaireId } from '../fields.ts';
+import { deskCode, domainCode, followUpCode, instant, optionalText, questionCode, questionnaireId } from '../fields.ts';
 import { KIOSK_KEY_PATTERN } from '../kiosks/kiosk-device.repository.ts';
 import { COMMENT_MAX_LENGTH } from '../questionnaires/scale.ts';
 
@@ -40,7 +40,14 @@ export const submissionSchema = z
       .describe('Reason codes chosen after a low overall rating'),
     comment: optionalText({ max: COMMENT_MAX_LENGTH, multiline: true })
       .optional()
-      .describe(`Optional comment, at most ${COMMENT_MAX_LENGTH} characters`),
+      .describe(
+        `Optional comment, at most ${COMMENT_MAX_LENGTH} characters; phone, ID and account numbers and e-mail addresses are masked before it is stored`,
+      ),
+    followUpCode: followUpCode
+      .optional()
+      .describe(
+        'With a comment: a code drawn at random by the client (12 of 0-9A-Z without I, L, O, U) with which the citizen reads the reply at /f/<code>',
+      ),
     language: languageSchema,
     channel: channelSchema,
     clientTime: instant.optional().describe('When the citizen rated, by the device clock (ISO 8601 with offset)'),

@@ -1,5 +1,6 @@
 import type { RateLimitPolicy } from '../abuse/rate-limit.ts';
 import { secondsLeftInWindow } from '../abuse/rate-limit.ts';
+import { followUpOf } from '../comments/comment-intake.ts';
 import type { Db } from '../db/database.ts';
 import { hashDossierToken } from '../dossiers/dossier.repository.ts';
 import { AppError } from '../errors.ts';
@@ -176,6 +177,7 @@ export async function commitBatch(db: Db, batch: CheckedBatch, options: WriteOpt
       ratedAt: rating.ratedAt,
       answers: rating.answers,
       reasonIds: rating.reasonIds,
+      ...followUpOf(submissions[index]!, rating),
     });
   }
 

@@ -35,6 +35,7 @@ export function listUnits(db: Db, official: Official) {
       'unit.complaint_url',
       'unit.agency_sector',
       'unit.public_scorecard',
+      'unit.follow_up_days',
     ])
     .select(sql<number>`(select count(*) from desk where desk.unit_id = unit.id)::integer`.as('desk_count'))
     .where(inScope(official, sql.ref('unit.id')))

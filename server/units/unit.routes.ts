@@ -5,7 +5,7 @@ import { requireRole } from '../auth/auth.middleware.ts';
 import type { OfficialsEnv } from '../auth/official-env.ts';
 import { isUniqueViolation } from '../db/errors.ts';
 import { AppError, fieldError } from '../errors.ts';
-import { calendarDate, idParam, phoneNumber, rowId, text, unitCode, webAddress } from '../fields.ts';
+import { calendarDate, idParam, phoneNumber, rowId, text, unitCode, webAddress, workingDays } from '../fields.ts';
 import { jsonBodyLimit, requireJsonBody, someChange, validate } from '../validation.ts';
 import { createUnit, isRootUnit, listUnits, mergeUnit, unitLifetime } from './unit.repository.ts';
 
@@ -37,6 +37,8 @@ export const updateUnitSchema = someChange(
     hotline: phoneNumber.nullable().optional(),
     complaintUrl: webAddress.nullable().optional(),
     agencySector: agencySector.optional(),
+    /** Working days to follow up a comment or a low rating; null takes the unit above's. */
+    followUpDays: workingDays.nullable().optional(),
   }),
 );
 
@@ -81,6 +83,7 @@ export const unitRoutes = new Hono<OfficialsEnv>()
         hotline: unit.hotline,
         complaintUrl: unit.complaint_url,
         agencySector: unit.agency_sector,
+        followUpDays: unit.follow_up_days,
         deskCount: unit.desk_count,
         publicScorecard: unit.public_scorecard,
       })),
@@ -160,6 +163,7 @@ export const unitRoutes = new Hono<OfficialsEnv>()
           ...(input.hotline !== undefined ? { hotline: input.hotline } : {}),
           ...(input.complaintUrl !== undefined ? { complaint_url: input.complaintUrl } : {}),
           ...(input.agencySector !== undefined ? { agency_sector: input.agencySector } : {}),
+          ...(input.followUpDays !== undefined ? { follow_up_days: input.followUpDays } : {}),
         })
         .where('id', '=', id)
         .execute()

@@ -29,6 +29,8 @@ export interface UnitTable {
   public_scorecard: Generated<boolean>;
   /** The fewest ratings behind any figure the unit publishes. */
   scorecard_min_ratings: Generated<number>;
+  /** Working days to follow up a comment or low rating; null takes the nearest ancestor's (5 at the top). */
+  follow_up_days: Generated<number | null>;
 }
 
 export interface UnitClosureTable {

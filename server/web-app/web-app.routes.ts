@@ -11,6 +11,7 @@ import { deskCode } from '../fields.ts';
 import { loadDeskSurvey, loadDossierSurvey } from '../survey/survey.routes.ts';
 import type { Survey } from '../survey/survey.schema.ts';
 import { scorecardRoutes } from '../scorecard/scorecard.routes.ts';
+import { followUpPageRoutes } from '../comments/follow-up-page.ts';
 
 export const webRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dist/web');
 const relativeRoot = path.relative(process.cwd(), webRoot) || '.';
@@ -132,6 +133,7 @@ export const webAppRoutes = new Hono<AppEnv>()
   })
   // Units' public scorecards and their open data (scorecard/).
   .route('/p', scorecardRoutes)
+  .route('/f', followUpPageRoutes) // comments/: the reply a citizen reads with a code
   // The kiosk shell is the same for every desk, so its service worker can keep it offline.
   .get('/kiosk/:code', (c) => htmlPage(c, 'kiosk.html'))
   // The officials' app routes its own pages.

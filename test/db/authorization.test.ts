@@ -311,6 +311,16 @@ const cases: Record<string, Case> = {
     status: 200,
     call: async (where) => ({ method: 'GET', path: `/follow-ups/counts?deskId=${deskOf(where).id}` }),
   },
+  'GET /follow-ups/overdue': {
+    roles,
+    status: 200,
+    call: async (where) => ({ method: 'GET', path: `/follow-ups/overdue?unitId=${unitOf(where).id}` }),
+  },
+  'GET /follow-ups/elements': {
+    roles,
+    status: 200,
+    call: async (where) => ({ method: 'GET', path: `/follow-ups/elements?deskId=${deskOf(where).id}` }),
+  },
   'PUT /follow-ups/:id': {
     roles: ['admin', 'manager'],
     status: 204,

@@ -54,6 +54,8 @@ describe('exports', () => {
       'Theo tháng',
       'Lý do chưa hài lòng',
       'Góp ý',
+      'Góp ý theo yếu tố',
+      'Theo dõi xử lý',
     ]);
 
     const api = (await (
@@ -135,7 +137,9 @@ describe('exports', () => {
     const bytes = new Uint8Array(await response.arrayBuffer());
     expect([...bytes.slice(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     const text = new TextDecoder().decode(bytes); // drops the byte-order mark
-    expect(text.split('\r\n')[0]).toBe('Thời gian,Đơn vị,Quầy,Lĩnh vực,Mức đánh giá,Góp ý,Tình trạng,Ghi chú xử lý');
+    expect(text.split('\r\n')[0]).toBe(
+      'Thời gian,Đơn vị,Quầy,Lĩnh vực,Mức đánh giá,Góp ý,Tình trạng,Ghi chú xử lý,Yếu tố được nhắc đến',
+    );
     expect(text).toContain(`"'=HYPERLINK(""http://evil.example"",""bấm vào đây"")"`);
     expect(text).not.toMatch(/(^|,)=HYPERLINK/m);
 

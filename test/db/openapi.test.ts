@@ -35,6 +35,7 @@ describe('GET /api/openapi.json', () => {
         'deskCode',
         'domain',
         'dossierToken',
+        'followUpCode',
         'idempotencyKey',
         'language',
         'questionnaireId',

@@ -101,6 +101,13 @@ beforeAll(async () => {
         updated_at: new Date(comment.rated_at.getTime() + 3 * 86_400_000),
       })),
     )
+    // The rating path opened each follow-up, with its due day.
+    .onConflict((oc) =>
+      oc.column('response_id').doUpdateSet((eb) => ({
+        status: eb.ref('excluded.status'),
+        updated_at: eb.ref('excluded.updated_at'),
+      })),
+    )
     .execute();
 
   const [land] = await domainIds(db, ['land']);
