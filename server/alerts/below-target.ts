@@ -1,0 +1,182 @@
+import { effectiveTargets, type EffectiveTarget } from '../reports/effective-targets.ts';
+import { figureOf, NO_COUNTS } from '../reports/statistics.ts';
+import { formatNumber, formatPercent, formatThreshold } from '../reports/vietnamese.ts';
+import type { ScoreCounts } from '../rollups/rollup.table.ts';
+import { scoreCounts, type CountRow } from '../rollups/score-counts.ts';
+import { addDays, vietnamDate } from '../time/vietnam-time.ts';
+import type { Alert } from './alert.table.ts';
+import type { AlertRuleDefinition, NewRatings, RuleContext, Verdict } from './alert-rule.ts';
+
+/**
+ * Below target, for sure: the upper bound of the 95% Wilson interval of the satisfied
+ * share (overall question) lies below the target the subject is held to, both over the
+ * year so far (the target's period) and over the last 30 days. Never on a point estimate:
+ * a desk at 70% on 12 ratings has an interval reaching past 90% and stays quiet; and
+ * never on the year alone, so that a desk that has recovered for a month is not alerted
+ * about January. The alert clears as soon as either bound reaches the target again.
+ */
+
+type Subject =
+  | { kind: 'desk'; deskId: number; unitId: number }
+  | { kind: 'unit'; unitId: number }
+  | { kind: 'domain'; unitId: number; domainId: number };
+
+const keyOf = (subject: Subject) =>
+  subject.kind === 'desk'
+    ? `below_target:desk:${subject.deskId}`
+    : subject.kind === 'unit'
+      ? `below_target:unit:${subject.unitId}`
+      : `below_target:domain:${subject.unitId}:${subject.domainId}`;
+
+function subjectOfAlert(alert: Alert): Subject {
+  if (alert.desk_id !== null) return { kind: 'desk', deskId: alert.desk_id, unitId: alert.unit_id };
+  if (alert.domain_id !== null) return { kind: 'domain', unitId: alert.unit_id, domainId: alert.domain_id };
+  return { kind: 'unit', unitId: alert.unit_id };
+}
+
+/** The target a subject is held to: a domain's own target, else its unit's TTHC target. */
+function targetOf(targets: EffectiveTarget[], subject: Subject): EffectiveTarget | undefined {
+  const tthc = targets.find((target) => target.metric === 'tthc');
+  if (subject.kind !== 'domain') return tthc;
+  return targets.find((target) => target.metric === 'domain' && target.domain?.id === subject.domainId) ?? tthc;
+}
+
+const countsOf = (row: CountRow | undefined): ScoreCounts =>
+  row ? { n1: row.n1, n2: row.n2, n3: row.n3, n4: row.n4, n5: row.n5 } : NO_COUNTS;
+
+/** Overall-question counts of every subject over [from, to): four statements for any number of subjects. */
+async function countsOver(context: RuleContext, subjects: Subject[], from: string, to: string) {
+  const desks = subjects.filter((subject) => subject.kind === 'desk');
+  const units = [...new Set(subjects.filter((subject) => subject.kind !== 'desk').map((subject) => subject.unitId))];
+  const [deskRows, unitRows] = await Promise.all([
+    desks.length === 0
+      ? []
+      : scoreCounts(context.db, {
+          unitIds: [...new Set(desks.map((desk) => desk.unitId))],
+          deskIds: desks.map((desk) => desk.deskId),
+          from,
+          to,
+          groupBy: ['unit', 'desk'],
+          questionRole: 'overall',
+        }),
+    units.length === 0
+      ? []
+      : scoreCounts(context.db, { unitIds: units, from, to, groupBy: ['unit', 'domain'], questionRole: 'overall' }),
+  ]);
+  const found = new Map<string, ScoreCounts>();
+  const add = (key: string, row: CountRow) => {
+    const sum = found.get(key) ?? NO_COUNTS;
+    found.set(key, { n1: sum.n1 + row.n1, n2: sum.n2 + row.n2, n3: sum.n3 + row.n3, n4: sum.n4 + row.n4, n5: sum.n5 + row.n5 });
+  };
+  // A desk's row under an ancestor unit repeats its row under its own unit.
+  const deskUnit = new Map(desks.map((desk) => [desk.deskId, desk.unitId]));
+  for (const row of deskRows) if (deskUnit.get(row.desk!) === row.unit) add(`below_target:desk:${row.desk}`, row);
+  for (const row of unitRows) {
+    add(`below_target:unit:${row.unit}`, row);
+    add(`below_target:domain:${row.unit}:${row.domain}`, row);
+  }
+  return (subject: Subject) => found.get(keyOf(subject)) ?? NO_COUNTS;
+}
+
+async function evaluate(context: RuleContext, subjects: Subject[]): Promise<Verdict[]> {
+  if (subjects.length === 0) return [];
+  const today = vietnamDate(context.now);
+  const year = Number(today.slice(0, 4));
+  const tomorrow = addDays(today, 1);
+  const unitIds = [...new Set(subjects.map((subject) => subject.unitId))];
+  const [settings, targets, yearCounts, monthCounts] = await Promise.all([
+    context.settingsOf(unitIds),
+    effectiveTargets(context.db, unitIds, [year]),
+    countsOver(context, subjects, `${year}-01-01`, tomorrow),
+    countsOver(context, subjects, addDays(today, -29), tomorrow),
+  ]);
+  const names = await namesOf(context, subjects);
+  return subjects.map((subject): Verdict => {
+    const conditionKey = keyOf(subject);
+    const setting = settings.get(subject.unitId)!;
+    const target = targetOf(targets.get(subject.unitId) ?? [], subject);
+    if (!setting.below_target || !target) return { conditionKey, state: 'clear' };
+    const [overYear, overMonth] = [figureOf(yearCounts(subject)), figureOf(monthCounts(subject))];
+    const below = (figure: typeof overYear) =>
+      figure.n >= setting.below_target_min_ratings &&
+      figure.exact !== null &&
+      (target.comparison === 'gte' ? figure.exact.high < target.threshold : figure.exact.high <= target.threshold);
+    if (!below(overYear) || !below(overMonth)) return { conditionKey, state: 'clear' };
+    const name = names(subject);
+    const phrase = (figure: typeof overYear, language: 'vi' | 'en') =>
+      language === 'vi'
+        ? `${formatPercent(figure.exact!.share)} (khoảng tin cậy 95%: ${formatPercent(figure.exact!.low)}–${formatPercent(figure.exact!.high)}, ${formatNumber(figure.n)} lượt đánh giá)`
+        : `${figure.exact!.share.toFixed(1)}% (95% interval ${figure.exact!.low.toFixed(1)}–${figure.exact!.high.toFixed(1)}%, ${figure.n} ratings)`;
+    return {
+      conditionKey,
+      state: 'firing',
+      finding: {
+        rule: 'below_target',
+        conditionKey,
+        unitId: subject.unitId,
+        domainId: subject.kind === 'domain' ? subject.domainId : null,
+        deskId: subject.kind === 'desk' ? subject.deskId : null,
+        explanation: {
+          vi:
+            `${name.vi}: mức độ hài lòng chắc chắn dưới chỉ tiêu ${formatThreshold(target.threshold)}. ` +
+            `Từ đầu năm ${year}: ${phrase(overYear, 'vi')}; 30 ngày qua: ${phrase(overMonth, 'vi')}. ` +
+            `Ngay cả giới hạn trên của khoảng tin cậy cũng thấp hơn chỉ tiêu, nên đây không phải do ít phiếu hay ngẫu nhiên.`,
+          en:
+            `${name.en}: satisfaction is below the ${target.threshold}% target for sure. ` +
+            `Year ${year} so far: ${phrase(overYear, 'en')}; last 30 days: ${phrase(overMonth, 'en')}. ` +
+            `Even the upper bound of the interval is below the target, so this is not chance or a small sample.`,
+        },
+        link:
+          subject.kind === 'desk'
+            ? `/desks/${subject.deskId}`
+            : `/?unitId=${subject.unitId}&period=${year}${subject.kind === 'domain' ? `&domainId=${subject.domainId}` : ''}`,
+        evidence: {
+          threshold: target.threshold,
+          comparison: target.comparison,
+          targetId: target.id,
+          year: { n: overYear.n, share: overYear.exact!.share, high: overYear.exact!.high },
+          last30Days: { n: overMonth.n, share: overMonth.exact!.share, high: overMonth.exact!.high },
+        },
+      },
+    };
+  });
+}
+
+/** Names of the subjects, for the explanations: "Quầy 1 — Xã A", "Xã A — Đất đai". */
+async function namesOf(context: RuleContext, subjects: Subject[]) {
+  const deskIds = subjects.flatMap((subject) => (subject.kind === 'desk' ? [subject.deskId] : []));
+  const unitIds = [...new Set(subjects.map((subject) => subject.unitId))];
+  const domainIds = [...new Set(subjects.flatMap((subject) => (subject.kind === 'domain' ? [subject.domainId] : [])))];
+  const [desks, units, domains] = await Promise.all([
+    deskIds.length ? context.db.selectFrom('desk').select(['id', 'name']).where('id', 'in', deskIds).execute() : [],
+    context.db.selectFrom('unit').select(['id', 'name']).where('id', 'in', unitIds).execute(),
+    domainIds.length
+      ? context.db.selectFrom('domain').select(['id', 'name_vi', 'name_en']).where('id', 'in', domainIds).execute()
+      : [],
+  ]);
+  const desk = new Map(desks.map((row) => [row.id, row.name]));
+  const unit = new Map(units.map((row) => [row.id, row.name]));
+  const domain = new Map(domains.map((row) => [row.id, row]));
+  return (subject: Subject) => {
+    const unitName = unit.get(subject.unitId) ?? '';
+    if (subject.kind === 'desk') {
+      const name = `${desk.get(subject.deskId) ?? ''} — ${unitName}`;
+      return { vi: name, en: name };
+    }
+    if (subject.kind === 'unit') return { vi: unitName, en: unitName };
+    const names = domain.get(subject.domainId);
+    return { vi: `${unitName} — lĩnh vực ${names?.name_vi ?? ''}`, en: `${unitName} — ${names?.name_en ?? ''}` };
+  };
+}
+
+export const belowTarget: AlertRuleDefinition = {
+  rule: 'below_target',
+  afterRatings: (context, ratings: NewRatings) =>
+    evaluate(context, [
+      ...ratings.desks.map((desk): Subject => ({ kind: 'desk', ...desk })),
+      ...ratings.unitIds.map((unitId): Subject => ({ kind: 'unit', unitId })),
+      ...ratings.unitDomains.map((pair): Subject => ({ kind: 'domain', ...pair })),
+    ]),
+  // Each day moves both windows: an open alert may clear with no new rating.
+  sweep: (context, open) => evaluate(context, open.map(subjectOfAlert)),
+};
