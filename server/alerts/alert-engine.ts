@@ -105,7 +105,12 @@ export async function sweepAlerts(
     const verdicts: Verdict[] = [];
     for (const rule of options.rules ?? ALERT_RULES) {
       if (!rule.sweep) continue;
-      verdicts.push(...(await rule.sweep(context, open.filter((alert: Alert) => alert.rule === rule.rule))));
+      verdicts.push(
+        ...(await rule.sweep(
+          context,
+          open.filter((alert: Alert) => alert.rule === rule.rule),
+        )),
+      );
     }
     return { ratings: 0, ...(await applyVerdicts(trx, verdicts, now)) };
   });

@@ -22,7 +22,8 @@ export interface Finding {
  * `clear` closes the open one, `hold` leaves things as they are (a rule with a margin
  * between firing and clearing, so that an alert does not flap on the boundary).
  */
-export type Verdict = { conditionKey: string; state: 'firing'; finding: Finding } | { conditionKey: string; state: 'clear' | 'hold' };
+export type Verdict =
+  { conditionKey: string; state: 'firing'; finding: Finding } | { conditionKey: string; state: 'clear' | 'hold' };
 
 /** What new ratings touched since the last evaluation. */
 export interface NewRatings {

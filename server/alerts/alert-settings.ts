@@ -83,7 +83,9 @@ export function openingStartedAt(setting: Pick<AlertSetting, 'opens_at' | 'close
   const minutes = local.getUTCHours() * 60 + local.getUTCMinutes();
   const [opens, closes] = [minutesOf(setting.opens_at), minutesOf(setting.closes_at)];
   if (minutes < opens || minutes >= closes) return null;
-  return new Date(at.getTime() - (minutes - opens) * 60_000 - local.getUTCSeconds() * 1000 - local.getUTCMilliseconds());
+  return new Date(
+    at.getTime() - (minutes - opens) * 60_000 - local.getUTCSeconds() * 1000 - local.getUTCMilliseconds(),
+  );
 }
 
 function minutesOf(time: string): number {

@@ -66,7 +66,13 @@ async function countsOver(context: RuleContext, subjects: Subject[], from: strin
   const found = new Map<string, ScoreCounts>();
   const add = (key: string, row: CountRow) => {
     const sum = found.get(key) ?? NO_COUNTS;
-    found.set(key, { n1: sum.n1 + row.n1, n2: sum.n2 + row.n2, n3: sum.n3 + row.n3, n4: sum.n4 + row.n4, n5: sum.n5 + row.n5 });
+    found.set(key, {
+      n1: sum.n1 + row.n1,
+      n2: sum.n2 + row.n2,
+      n3: sum.n3 + row.n3,
+      n4: sum.n4 + row.n4,
+      n5: sum.n5 + row.n5,
+    });
   };
   // A desk's row under an ancestor unit repeats its row under its own unit.
   const deskUnit = new Map(desks.map((desk) => [desk.deskId, desk.unitId]));

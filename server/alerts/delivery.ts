@@ -135,12 +135,14 @@ export async function deliverDue(
         const first = rows[0]!;
         // A preference removed since: nobody to write to.
         if (!first.email || first.frequency === 'off') {
-          for (const row of rows) outcomes.push({ id: row.id, attempts: MAX_ATTEMPTS, ok: false, status: null, error: 'no e-mail address' });
+          for (const row of rows)
+            outcomes.push({ id: row.id, attempts: MAX_ATTEMPTS, ok: false, status: null, error: 'no e-mail address' });
           return;
         }
         try {
           await transport.sendMail!({ to: first.email, ...emailOf(rows, options.publicBaseUrl) });
-          for (const row of rows) outcomes.push({ id: row.id, attempts: row.attempts, ok: true, status: null, error: null });
+          for (const row of rows)
+            outcomes.push({ id: row.id, attempts: row.attempts, ok: true, status: null, error: null });
         } catch (error) {
           for (const row of rows)
             outcomes.push({ id: row.id, attempts: row.attempts, ok: false, status: null, error: messageOf(error) });
