@@ -41,9 +41,6 @@ function targetOf(targets: EffectiveTarget[], subject: Subject): EffectiveTarget
   return targets.find((target) => target.metric === 'domain' && target.domain?.id === subject.domainId) ?? tthc;
 }
 
-const countsOf = (row: CountRow | undefined): ScoreCounts =>
-  row ? { n1: row.n1, n2: row.n2, n3: row.n3, n4: row.n4, n5: row.n5 } : NO_COUNTS;
-
 /** Overall-question counts of every subject over [from, to): four statements for any number of subjects. */
 async function countsOver(context: RuleContext, subjects: Subject[], from: string, to: string) {
   const desks = subjects.filter((subject) => subject.kind === 'desk');
