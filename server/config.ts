@@ -35,6 +35,7 @@ const configSchema = z
       })
       .optional(),
     ALERT_EMAIL_FROM: z.string().min(3).max(200).optional(),
+    ALERTS: booleanFlag.default(true),
   })
   .transform((env) => ({
     port: env.PORT,
@@ -48,6 +49,8 @@ const configSchema = z
     foldIntervalMs: env.FOLD_INTERVAL_MS,
     requestTimeoutMs: env.REQUEST_TIMEOUT_SECONDS * 1000,
     shutdownGraceMs: env.SHUTDOWN_GRACE_SECONDS * 1000,
+    /** Whether this process evaluates alert rules and sends alerts (one process of several may). */
+    alerts: env.ALERTS,
     /** Where alert e-mails go out; without it they wait in the outbox. */
     smtpUrl: env.SMTP_URL,
     alertEmailFrom:

@@ -143,12 +143,10 @@ export async function startPlatform(config: Config, logger: Logger): Promise<Run
     await recordPublicAddress(db, served.publicBaseUrl);
     bound.app = createApp({ db, config: served, logger, ratingWriter, exports, planReaders });
     const transport = networkTransport({ smtpUrl: config.smtpUrl, from: config.alertEmailFrom });
-    const alerts = new AlertMonitor(db, { logger, transport, publicBaseUrl: served.publicBaseUrl });
-    ratingWriter.afterEachCommit(() => alerts.wake());
-    cleanups.push(async () => {
-      await alerts.stop();
-      transport.close();
-    });
+    const alerts = config.alerts
+      ? new AlertMonitor(db, { logger, transport, publicBaseUrl: served.publicBaseUrl })
+      : undefined;
+    if (alerts) ratingWriter.afterEachCommit(() => alerts.wake());
     server.on('clientError', answerClientError({ https: served.publicBaseUrl.startsWith('https://') }));
 
     let stopping: Promise<void> | undefined;
@@ -167,7 +165,7 @@ export async function startPlatform(config: Config, logger: Logger): Promise<Run
           planReaders.close(),
           folder.stop(),
           housekeeping.stop(),
-          alerts.stop().then(() => transport.close()),
+          (alerts?.stop() ?? Promise.resolve()).then(() => transport.close()),
         ]);
         const forced = !(await settlesWithin(finished, config.shutdownGraceMs));
         if (forced) {

@@ -1,9 +1,10 @@
+import { sql } from 'kysely';
 import { effectiveTargets, type EffectiveTarget } from '../reports/effective-targets.ts';
 import { figureOf, NO_COUNTS } from '../reports/statistics.ts';
 import { formatNumber, formatPercent, formatThreshold } from '../reports/vietnamese.ts';
 import type { ScoreCounts } from '../rollups/rollup.table.ts';
-import { scoreCounts, type CountRow } from '../rollups/score-counts.ts';
-import { addDays, vietnamDate } from '../time/vietnam-time.ts';
+import { scoreCounts, wholeMonths, type CountRow } from '../rollups/score-counts.ts';
+import { addDays, vietnamDate, vietnamMidnight } from '../time/vietnam-time.ts';
 import type { Alert } from './alert.table.ts';
 import type { AlertRuleDefinition, NewRatings, RuleContext, Verdict } from './alert-rule.ts';
 
@@ -56,9 +57,7 @@ async function countsOver(context: RuleContext, subjects: Subject[], from: strin
           groupBy: ['unit', 'desk'],
           questionRole: 'overall',
         }),
-    units.length === 0
-      ? []
-      : scoreCounts(context.db, { unitIds: units, from, to, groupBy: ['unit', 'domain'], questionRole: 'overall' }),
+    units.length === 0 ? [] : unitCounts(context, units, from, to),
   ]);
   const found = new Map<string, ScoreCounts>();
   const add = (key: string, row: CountRow) => {
@@ -79,6 +78,71 @@ async function countsOver(context: RuleContext, subjects: Subject[], from: strin
     add(`below_target:domain:${row.unit}:${row.domain}`, row);
   }
   return (subject: Subject) => found.get(keyOf(subject)) ?? NO_COUNTS;
+}
+
+/**
+ * Overall-question counts per unit (its subtree) and domain over [from, to): whole months
+ * from the unit rollups, the days that cut through a month from the ratings, each leaf
+ * unit's read once by its (unit, rated_at) index and added up its ancestors. Written here
+ * rather than with `scoreCounts`, whose closure lookup against a list of thousands of
+ * units costs a scan of that list per rating. Ratings of whole months not yet folded
+ * are read one by one from the pending list, as `scoreCounts` does.
+ */
+async function unitCounts(context: RuleContext, unitIds: number[], from: string, to: string): Promise<CountRow[]> {
+  const { fullFrom, fullTo } = wholeMonths(from, to);
+  const partial: [Date, Date][] = [];
+  if (fullFrom < fullTo) {
+    if (from < fullFrom) partial.push([vietnamMidnight(from), vietnamMidnight(fullFrom)]);
+    if (fullTo < to) partial.push([vietnamMidnight(fullTo), vietnamMidnight(to)]);
+  } else partial.push([vietnamMidnight(from), vietnamMidnight(to)]);
+  const rows = await sql<CountRow>`
+    with subject as (select distinct unnest(${unitIds}::integer[]) as unit_id),
+    leaf as (
+      select distinct c.unit_id from subject join unit_closure c on c.ancestor_id = subject.unit_id
+    ),
+    raw as (
+      select r.unit_id, r.domain_id,
+        count(*) filter (where a.score = 1) as n1, count(*) filter (where a.score = 2) as n2,
+        count(*) filter (where a.score = 3) as n3, count(*) filter (where a.score = 4) as n4,
+        count(*) filter (where a.score = 5) as n5
+      from leaf
+      cross join unnest(${partial.map(([start]) => start)}::timestamptz[], ${partial.map(([, end]) => end)}::timestamptz[])
+        as span (starts, ends)
+      cross join lateral (
+        select id, unit_id, domain_id from response
+        where response.unit_id = leaf.unit_id and response.rated_at >= span.starts and response.rated_at < span.ends
+        offset 0
+      ) r
+      join response_answer a on a.response_id = r.id
+      join question q on q.id = a.question_id and q.role = 'overall'
+      group by r.unit_id, r.domain_id
+    ),
+    counted as (
+      select c.ancestor_id as unit, raw.domain_id as domain, raw.n1, raw.n2, raw.n3, raw.n4, raw.n5
+      from raw join unit_closure c on c.unit_id = raw.unit_id join subject on subject.unit_id = c.ancestor_id
+      union all
+      select r.unit_id, r.domain_id, r.n1, r.n2, r.n3, r.n4, r.n5
+      from rollup_unit_month r
+      join subject on subject.unit_id = r.unit_id
+      join question q on q.id = r.question_id and q.role = 'overall'
+      where r.month >= ${fullFrom}::date and r.month < ${fullTo}::date
+      union all
+      -- Ratings of the whole months not yet folded into the rollups: a short tail, by index.
+      select c.ancestor_id, r.domain_id, (a.score = 1)::integer, (a.score = 2)::integer, (a.score = 3)::integer,
+        (a.score = 4)::integer, (a.score = 5)::integer
+      from rollup_pending p
+      join response r on r.id = p.response_id
+        and r.rated_at >= ${vietnamMidnight(fullFrom)} and r.rated_at < ${vietnamMidnight(fullTo)}
+      join response_answer a on a.response_id = r.id
+      join question q on q.id = a.question_id and q.role = 'overall'
+      join unit_closure c on c.unit_id = r.unit_id
+      join subject on subject.unit_id = c.ancestor_id
+    )
+    select unit, domain, sum(n1)::integer as n1, sum(n2)::integer as n2, sum(n3)::integer as n3,
+      sum(n4)::integer as n4, sum(n5)::integer as n5
+    from counted group by unit, domain
+  `.execute(context.db);
+  return rows.rows;
 }
 
 async function evaluate(context: RuleContext, subjects: Subject[]): Promise<Verdict[]> {

@@ -50,6 +50,7 @@ const FREQUENCY_NAMES: Record<EmailFrequency, { vi: string; en: string }> = {
 interface DueRow {
   id: number;
   alert_id: number;
+  response_id: number | null;
   event: 'fired' | 'cleared';
   channel: 'email' | 'webhook';
   official_id: number | null;
@@ -92,7 +93,7 @@ export async function deliverDue(
   const { transport } = options;
   return db.transaction().execute(async (trx) => {
     const due = await sql<DueRow>`
-      select d.id, d.alert_id, d.event, d.channel, d.official_id, d.attempts,
+      select d.id, d.alert_id, a.response_id, d.event, d.channel, d.official_id, d.attempts,
         a.rule, a.unit_id, u.code as unit_code, u.name as unit_name, a.explanation_vi, a.explanation_en,
         a.link, a.evidence, a.fired_at, a.cleared_at,
         w.url as webhook_url, w.secret as webhook_secret, p.email, p.frequency, o.display_name
@@ -188,6 +189,8 @@ function webhookBody(row: DueRow, now: Date, base: string) {
       rule: row.rule,
       ruleName: RULE_NAMES[row.rule],
       unit: { id: row.unit_id, code: row.unit_code, name: row.unit_name },
+      /** The rating a serious comment came with, for finding it among the follow-ups. */
+      ratingId: row.response_id,
       explanation: { vi: row.explanation_vi, en: row.explanation_en },
       url: appUrl(base, row.link),
       firedAt: row.fired_at.toISOString(),
