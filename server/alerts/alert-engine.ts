@@ -14,6 +14,8 @@ export interface EvaluationResult {
   ratings: number;
   fired: number;
   cleared: number;
+  /** Units and domains left for `evaluateUnits` (with `deferUnits`). */
+  deferred?: Pick<NewRatings, 'unitIds' | 'unitDomains'>;
 }
 
 function contextOf(trx: Trx, now: Date): RuleContext {
@@ -29,7 +31,7 @@ function contextOf(trx: Trx, now: Date): RuleContext {
 export async function evaluateNewRatings(
   db: Db,
   now: Date,
-  options: { limit?: number; rules?: readonly AlertRuleDefinition[] } = {},
+  options: { limit?: number; rules?: readonly AlertRuleDefinition[]; deferUnits?: boolean } = {},
 ): Promise<EvaluationResult> {
   const limit = options.limit ?? 50_000;
   return db.transaction().execute(async (trx) => {
@@ -50,14 +52,41 @@ export async function evaluateNewRatings(
     `.execute(trx);
     const upto = range.rows[0]?.upto ?? null;
     if (upto === null) return { ratings: 0, fired: 0, cleared: 0 };
-    const ratings = await newRatingsOf(trx, after, upto);
-    const context = contextOf(trx, now);
-    const verdicts: Verdict[] = [];
-    for (const rule of options.rules ?? ALERT_RULES)
-      if (rule.afterRatings) verdicts.push(...(await rule.afterRatings(context, ratings)));
-    const applied = await applyVerdicts(trx, verdicts, now);
+    const touched = await newRatingsOf(trx, after, upto);
+    const ratings = options.deferUnits ? { ...touched, unitIds: [], unitDomains: [] } : touched;
+    const applied = await runAfterRatings(trx, now, ratings, options.rules ?? ALERT_RULES);
     await trx.updateTable('alert_cursor').set({ last_id: upto }).where('name', '=', RATINGS_CURSOR).execute();
-    return { ratings: range.rows[0]!.n, ...applied };
+    return {
+      ratings: range.rows[0]!.n,
+      ...applied,
+      ...(options.deferUnits ? { deferred: { unitIds: touched.unitIds, unitDomains: touched.unitDomains } } : {}),
+    };
+  });
+}
+
+async function runAfterRatings(trx: Trx, now: Date, ratings: NewRatings, rules: readonly AlertRuleDefinition[]) {
+  const context = contextOf(trx, now);
+  const verdicts: Verdict[] = [];
+  for (const rule of rules) if (rule.afterRatings) verdicts.push(...(await rule.afterRatings(context, ratings)));
+  return applyVerdicts(trx, verdicts, now);
+}
+
+/**
+ * Evaluates units and domains whose ratings `evaluateNewRatings` deferred. A unit's
+ * figures move slowly with each rating while costing the most to count (every rating of
+ * its subtree), so the background evaluator checks desks and comments at once and units
+ * every few minutes.
+ */
+export async function evaluateUnits(
+  db: Db,
+  now: Date,
+  units: Pick<NewRatings, 'unitIds' | 'unitDomains'>,
+): Promise<EvaluationResult> {
+  if (units.unitIds.length === 0 && units.unitDomains.length === 0) return { ratings: 0, fired: 0, cleared: 0 };
+  return db.transaction().execute(async (trx) => {
+    await sql`select pg_advisory_xact_lock(${ALERT_LOCK})`.execute(trx);
+    const applied = await runAfterRatings(trx, now, { desks: [], comments: [], ...units }, ALERT_RULES);
+    return { ratings: 0, ...applied };
   });
 }
 

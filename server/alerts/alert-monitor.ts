@@ -1,8 +1,11 @@
 import type { Db } from '../db/database.ts';
 import { FaultLog } from '../errors.ts';
 import type { Logger } from '../logger.ts';
-import { evaluateNewRatings, sweepAlerts } from './alert-engine.ts';
+import { evaluateNewRatings, evaluateUnits, sweepAlerts } from './alert-engine.ts';
 import { deliverDue, type DeliveryTransport } from './delivery.ts';
+
+/** Most ratings one round evaluates: a backlog is worked through in rounds, each delivering. */
+const BATCH = 20_000;
 
 export interface AlertMonitorOptions {
   logger: Logger;
@@ -14,6 +17,10 @@ export interface AlertMonitorOptions {
   pollMs?: number;
   /** How often the time-based rules run. */
   sweepMs?: number;
+  /** The shortest rest between two rounds while ratings keep coming. */
+  minGapMs?: number;
+  /** How often units and domains that got ratings are evaluated (desks and comments: at once). */
+  unitsEveryMs?: number;
 }
 
 /**
@@ -28,15 +35,27 @@ export class AlertMonitor {
   readonly #options: Required<Omit<AlertMonitorOptions, 'logger' | 'transport'>> & AlertMonitorOptions;
   readonly #faults: FaultLog;
   #again = false;
+  #pause: NodeJS.Timeout | undefined;
   #running: Promise<void> | undefined;
   #stopped = false;
   #lastSweep = 0;
+  #lastUnits = 0;
+  /** Units and (unit, domain) pairs with ratings not yet evaluated. */
+  readonly #dueUnits = new Set<number>();
+  readonly #dueDomains = new Map<string, { unitId: number; domainId: number }>();
   readonly #timer: NodeJS.Timeout;
   #idleWaiters: (() => void)[] = [];
 
   constructor(db: Db, options: AlertMonitorOptions) {
     this.#db = db;
-    this.#options = { clock: () => new Date(), pollMs: 5_000, sweepMs: 60_000, ...options };
+    this.#options = {
+      clock: () => new Date(),
+      pollMs: 5_000,
+      sweepMs: 60_000,
+      minGapMs: 1_000,
+      unitsEveryMs: 300_000,
+      ...options,
+    };
     this.#faults = new FaultLog(options.logger);
     this.#timer = setInterval(() => this.wake(), this.#options.pollMs);
     this.#timer.unref();
@@ -45,42 +64,64 @@ export class AlertMonitor {
   /** Asks for an evaluation of new ratings (and due deliveries) as soon as possible. */
   wake(): void {
     if (this.#stopped) return;
-    if (this.#running) {
+    if (this.#running || this.#pause) {
       this.#again = true;
       return;
     }
+    const started = performance.now();
     this.#running = this.#round().finally(() => {
       this.#running = undefined;
-      if (this.#again) {
+      if (this.#again && !this.#stopped) {
         this.#again = false;
-        this.wake();
+        // Rounds under a stream of ratings rest as long as they ran (at least the gap): the
+        // evaluator takes at most half of what it would, and ratings keep the rest.
+        const rest = Math.max(this.#options.minGapMs, performance.now() - started);
+        this.#pause = setTimeout(() => {
+          this.#pause = undefined;
+          this.wake();
+        }, rest);
       } else for (const resolve of this.#idleWaiters.splice(0)) resolve();
     });
   }
 
   /** Resolves once no round runs or is asked for: what was committed before is evaluated and sent. */
   idle(): Promise<void> {
-    if (!this.#running) return Promise.resolve();
+    if (!this.#running && !this.#pause) return Promise.resolve();
     return new Promise((resolve) => this.#idleWaiters.push(resolve));
   }
 
+  /**
+   * One batch of new ratings evaluated, then what is due delivered, so that an alert goes
+   * out before the next batch is read; a backlog makes the next round follow at once.
+   */
   async #round(): Promise<void> {
     const now = this.#options.clock();
     try {
-      while ((await evaluateNewRatings(this.#db, now)).ratings > 0 && !this.#stopped);
+      const evaluated = await evaluateNewRatings(this.#db, now, { limit: BATCH, deferUnits: true });
+      if (evaluated.ratings >= BATCH) this.#again = true;
+      for (const unitId of evaluated.deferred?.unitIds ?? []) this.#dueUnits.add(unitId);
+      for (const pair of evaluated.deferred?.unitDomains ?? [])
+        this.#dueDomains.set(`${pair.unitId}:${pair.domainId}`, pair);
+      if (now.getTime() - this.#lastUnits >= this.#options.unitsEveryMs && this.#dueUnits.size > 0) {
+        await evaluateUnits(this.#db, now, {
+          unitIds: [...this.#dueUnits],
+          unitDomains: [...this.#dueDomains.values()],
+        });
+        this.#dueUnits.clear();
+        this.#dueDomains.clear();
+        this.#lastUnits = now.getTime();
+      }
       if (now.getTime() - this.#lastSweep >= this.#options.sweepMs) {
         await sweepAlerts(this.#db, now);
         this.#lastSweep = now.getTime();
       }
-      while (
-        !this.#stopped &&
-        Object.values(
-          await deliverDue(this.#db, this.#options.clock(), {
-            transport: this.#options.transport,
-            publicBaseUrl: this.#options.publicBaseUrl,
-          }),
-        ).some((count) => count > 0)
-      );
+      for (let rounds = 0; rounds < 10 && !this.#stopped; rounds++) {
+        const sent = await deliverDue(this.#db, this.#options.clock(), {
+          transport: this.#options.transport,
+          publicBaseUrl: this.#options.publicBaseUrl,
+        });
+        if (sent.sent + sent.failed + sent.retried === 0) break;
+      }
     } catch (error) {
       this.#faults.log(
         'warn',
@@ -94,6 +135,8 @@ export class AlertMonitor {
   async stop(): Promise<void> {
     this.#stopped = true;
     clearInterval(this.#timer);
+    clearTimeout(this.#pause);
     await this.#running;
+    for (const resolve of this.#idleWaiters.splice(0)) resolve();
   }
 }

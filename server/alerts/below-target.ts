@@ -3,7 +3,7 @@ import { effectiveTargets, type EffectiveTarget } from '../reports/effective-tar
 import { figureOf, NO_COUNTS } from '../reports/statistics.ts';
 import { formatNumber, formatPercent, formatThreshold } from '../reports/vietnamese.ts';
 import type { ScoreCounts } from '../rollups/rollup.table.ts';
-import { scoreCounts, wholeMonths, type CountRow } from '../rollups/score-counts.ts';
+import { wholeMonths, type CountRow } from '../rollups/score-counts.ts';
 import { addDays, vietnamDate, vietnamMidnight } from '../time/vietnam-time.ts';
 import type { Alert } from './alert.table.ts';
 import type { AlertRuleDefinition, NewRatings, RuleContext, Verdict } from './alert-rule.ts';
@@ -47,16 +47,7 @@ async function countsOver(context: RuleContext, subjects: Subject[], from: strin
   const desks = subjects.filter((subject) => subject.kind === 'desk');
   const units = [...new Set(subjects.filter((subject) => subject.kind !== 'desk').map((subject) => subject.unitId))];
   const [deskRows, unitRows] = await Promise.all([
-    desks.length === 0
-      ? []
-      : scoreCounts(context.db, {
-          unitIds: [...new Set(desks.map((desk) => desk.unitId))],
-          deskIds: desks.map((desk) => desk.deskId),
-          from,
-          to,
-          groupBy: ['unit', 'desk'],
-          questionRole: 'overall',
-        }),
+    desks.length === 0 ? [] : deskCounts(context, desks, from, to),
     units.length === 0 ? [] : unitCounts(context, units, from, to),
   ]);
   const found = new Map<string, ScoreCounts>();
@@ -70,9 +61,7 @@ async function countsOver(context: RuleContext, subjects: Subject[], from: strin
       n5: sum.n5 + row.n5,
     });
   };
-  // A desk's row under an ancestor unit repeats its row under its own unit.
-  const deskUnit = new Map(desks.map((desk) => [desk.deskId, desk.unitId]));
-  for (const row of deskRows) if (deskUnit.get(row.desk!) === row.unit) add(`below_target:desk:${row.desk}`, row);
+  for (const row of deskRows) add(`below_target:desk:${row.desk}`, row);
   for (const row of unitRows) {
     add(`below_target:unit:${row.unit}`, row);
     add(`below_target:domain:${row.unit}:${row.domain}`, row);
@@ -85,16 +74,82 @@ async function countsOver(context: RuleContext, subjects: Subject[], from: strin
  * from the unit rollups, the days that cut through a month from the ratings, each leaf
  * unit's read once by its (unit, rated_at) index and added up its ancestors. Written here
  * rather than with `scoreCounts`, whose closure lookup against a list of thousands of
- * units costs a scan of that list per rating. Ratings of whole months not yet folded
+ * units (every unit with a rating, nationally) costs a scan of that list per rating. Ratings of whole months not yet folded
  * are read one by one from the pending list, as `scoreCounts` does.
  */
-async function unitCounts(context: RuleContext, unitIds: number[], from: string, to: string): Promise<CountRow[]> {
+/** The days of [from, to) that cut through a month, as instants: read from the ratings. */
+function partialSpans(from: string, to: string): { fullFrom: string; fullTo: string; starts: Date[]; ends: Date[] } {
   const { fullFrom, fullTo } = wholeMonths(from, to);
-  const partial: [Date, Date][] = [];
-  if (fullFrom < fullTo) {
-    if (from < fullFrom) partial.push([vietnamMidnight(from), vietnamMidnight(fullFrom)]);
-    if (fullTo < to) partial.push([vietnamMidnight(fullTo), vietnamMidnight(to)]);
-  } else partial.push([vietnamMidnight(from), vietnamMidnight(to)]);
+  const spans: [string, string][] =
+    fullFrom < fullTo
+      ? [
+          ...(from < fullFrom ? [[from, fullFrom] as [string, string]] : []),
+          ...(fullTo < to ? [[fullTo, to] as [string, string]] : []),
+        ]
+      : [[from, to]];
+  return {
+    fullFrom,
+    fullTo,
+    starts: spans.map(([start]) => vietnamMidnight(start)),
+    ends: spans.map(([, end]) => vietnamMidnight(end)),
+  };
+}
+
+/**
+ * Overall-question counts per desk over [from, to), the same way as `unitCounts`: whole
+ * months from the desk rollups (by their key), partial months by the (desk, rated_at)
+ * index, and the whole months' pending tail.
+ */
+async function deskCounts(
+  context: RuleContext,
+  desks: { deskId: number; unitId: number }[],
+  from: string,
+  to: string,
+): Promise<CountRow[]> {
+  const { fullFrom, fullTo, starts, ends } = partialSpans(from, to);
+  const rows = await sql<CountRow>`
+    with subject as (
+      select distinct desk_id, unit_id
+      from unnest(${desks.map((desk) => desk.deskId)}::integer[], ${desks.map((desk) => desk.unitId)}::integer[])
+        as pair (desk_id, unit_id)
+    ),
+    counted as (
+      select r.desk_id, (a.score = 1)::integer as n1, (a.score = 2)::integer as n2, (a.score = 3)::integer as n3,
+        (a.score = 4)::integer as n4, (a.score = 5)::integer as n5
+      from subject
+      cross join unnest(${starts}::timestamptz[], ${ends}::timestamptz[]) as span (starts, ends)
+      cross join lateral (
+        select id, desk_id from response
+        where response.desk_id = subject.desk_id and response.rated_at >= span.starts and response.rated_at < span.ends
+        offset 0
+      ) r
+      join response_answer a on a.response_id = r.id
+      join question q on q.id = a.question_id and q.role = 'overall'
+      union all
+      select r.desk_id, r.n1, r.n2, r.n3, r.n4, r.n5
+      from subject
+      join rollup_desk_month r on r.unit_id = subject.unit_id
+        and r.month >= ${fullFrom}::date and r.month < ${fullTo}::date and r.desk_id = subject.desk_id
+      join question q on q.id = r.question_id and q.role = 'overall'
+      union all
+      select r.desk_id, (a.score = 1)::integer, (a.score = 2)::integer, (a.score = 3)::integer,
+        (a.score = 4)::integer, (a.score = 5)::integer
+      from rollup_pending p
+      join response r on r.id = p.response_id
+        and r.rated_at >= ${vietnamMidnight(fullFrom)} and r.rated_at < ${vietnamMidnight(fullTo)}
+      join subject on subject.desk_id = r.desk_id
+      join response_answer a on a.response_id = r.id
+      join question q on q.id = a.question_id and q.role = 'overall'
+    )
+    select desk_id as desk, sum(n1)::integer as n1, sum(n2)::integer as n2, sum(n3)::integer as n3,
+      sum(n4)::integer as n4, sum(n5)::integer as n5
+    from counted group by desk_id
+  `.execute(context.db);
+  return rows.rows;
+}
+
+async function unitCounts(context: RuleContext, unitIds: number[], from: string, to: string): Promise<CountRow[]> {
+  const { fullFrom, fullTo, starts, ends } = partialSpans(from, to);
   const rows = await sql<CountRow>`
     with subject as (select distinct unnest(${unitIds}::integer[]) as unit_id),
     leaf as (
@@ -106,8 +161,7 @@ async function unitCounts(context: RuleContext, unitIds: number[], from: string,
         count(*) filter (where a.score = 3) as n3, count(*) filter (where a.score = 4) as n4,
         count(*) filter (where a.score = 5) as n5
       from leaf
-      cross join unnest(${partial.map(([start]) => start)}::timestamptz[], ${partial.map(([, end]) => end)}::timestamptz[])
-        as span (starts, ends)
+      cross join unnest(${starts}::timestamptz[], ${ends}::timestamptz[]) as span (starts, ends)
       cross join lateral (
         select id, unit_id, domain_id from response
         where response.unit_id = leaf.unit_id and response.rated_at >= span.starts and response.rated_at < span.ends

@@ -57,15 +57,18 @@ async function evaluate(context: RuleContext, desks: { deskId: number; unitId: n
     `.execute(context.db),
     sql<{ desk_id: number; n: number; unhappy: number }>`
       select r.desk_id, sum(r.n1 + r.n2 + r.n3 + r.n4 + r.n5)::integer as n, sum(r.n1 + r.n2)::integer as unhappy
-      from rollup_desk_month r join question q on q.id = r.question_id and q.role = 'overall'
-      where r.desk_id = any(${deskIds}::integer[]) and r.unit_id = any(${unitIds}::integer[])
-        and r.month >= ${firstMonth}::date and r.month < ${thisMonth}::date
+      from unnest(${deskIds}::integer[], ${desks.map((desk) => desk.unitId)}::integer[]) as subject (desk_id, unit_id)
+      join rollup_desk_month r on r.unit_id = subject.unit_id
+        and r.month >= ${firstMonth}::date and r.month < ${thisMonth}::date and r.desk_id = subject.desk_id
+      join question q on q.id = r.question_id and q.role = 'overall'
       group by r.desk_id
     `.execute(context.db),
     sql<{ unit_id: number; n: number; unhappy: number }>`
       select r.unit_id, sum(r.n1 + r.n2 + r.n3 + r.n4 + r.n5)::integer as n, sum(r.n1 + r.n2)::integer as unhappy
-      from rollup_unit_month r join question q on q.id = r.question_id and q.role = 'overall'
-      where r.unit_id = any(${unitIds}::integer[]) and r.month >= ${firstMonth}::date and r.month < ${thisMonth}::date
+      from unnest(${unitIds}::integer[]) as subject (unit_id)
+      join rollup_unit_month r on r.unit_id = subject.unit_id
+        and r.month >= ${firstMonth}::date and r.month < ${thisMonth}::date
+      join question q on q.id = r.question_id and q.role = 'overall'
       group by r.unit_id
     `.execute(context.db),
     context.db
