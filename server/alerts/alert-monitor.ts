@@ -73,9 +73,9 @@ export class AlertMonitor {
       this.#running = undefined;
       if (this.#again && !this.#stopped) {
         this.#again = false;
-        // Rounds under a stream of ratings rest as long as they ran (at least the gap): the
-        // evaluator takes at most half of what it would, and ratings keep the rest.
-        const rest = Math.max(this.#options.minGapMs, performance.now() - started);
+        // Rounds under a stream of ratings rest twice as long as they ran (at least the gap):
+        // the evaluator takes at most a third of the time, and ratings keep the rest.
+        const rest = Math.max(this.#options.minGapMs, 2 * (performance.now() - started));
         this.#pause = setTimeout(() => {
           this.#pause = undefined;
           this.wake();
