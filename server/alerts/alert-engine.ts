@@ -27,6 +27,12 @@ function contextOf(trx: Trx, now: Date): RuleContext {
  * them), opens and clears alerts, queues their deliveries and moves the cursor, in one
  * transaction: an evaluation that fails leaves everything as it was, to be run again.
  * Each subject is evaluated once per call, whatever the number of its new ratings.
+ *
+ * The cursor is a rating id. With several processes writing ratings, a rating whose id was
+ * taken before another's but committed after the evaluator read past that other is not
+ * evaluated for itself: its desk and units are evaluated again with their next rating, and
+ * a serious comment in it is not seen. One process writing ratings (the default) commits
+ * in id order.
  */
 export async function evaluateNewRatings(
   db: Db,

@@ -1,4 +1,5 @@
 import type { Db } from '../db/database.ts';
+import { VIETNAM_OFFSET_MS } from '../time/vietnam-time.ts';
 import type { AlertSetting } from './alert.table.ts';
 
 /** The rules of a unit that has not changed them (the table's column defaults). */
@@ -77,7 +78,7 @@ export async function saveAlertSetting(db: Db, setting: AlertSetting, officialId
  * instant today's opening began, or null when closed.
  */
 export function openingStartedAt(setting: Pick<AlertSetting, 'opens_at' | 'closes_at' | 'open_saturday'>, at: Date) {
-  const local = new Date(at.getTime() + 7 * 3_600_000);
+  const local = new Date(at.getTime() + VIETNAM_OFFSET_MS);
   const weekday = local.getUTCDay(); // 0 Sunday … 6 Saturday
   if (weekday === 0 || (weekday === 6 && !setting.open_saturday)) return null;
   const minutes = local.getUTCHours() * 60 + local.getUTCMinutes();
