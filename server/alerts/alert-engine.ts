@@ -42,11 +42,15 @@ export async function evaluateNewRatings(
   const limit = options.limit ?? 50_000;
   return db.transaction().execute(async (trx) => {
     await sql`select pg_advisory_xact_lock(${ALERT_LOCK})`.execute(trx);
-    await trx
-      .insertInto('alert_cursor')
-      .values({ name: RATINGS_CURSOR, last_id: 0 })
-      .onConflict((oc) => oc.column('name').doNothing())
-      .execute();
+    // The first evaluation starts with the last day's ratings: a platform that gains alerts
+    // with years of ratings behind it alerts on where things stand, not on every old comment.
+    await sql`
+      insert into alert_cursor (name, last_id)
+      select ${RATINGS_CURSOR}, coalesce((
+        select id from response where received_at < ${new Date(now.getTime() - 86_400_000)} order by id desc limit 1
+      ), 0)
+      on conflict (name) do nothing
+    `.execute(trx);
     const { last_id: after } = await trx
       .selectFrom('alert_cursor')
       .select('last_id')

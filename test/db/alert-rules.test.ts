@@ -296,3 +296,24 @@ describe('silent kiosk', () => {
     expect(await openAlerts('silent_kiosk')).toEqual([]);
   });
 });
+
+describe('the first evaluation', () => {
+  it('starts with the last day’s ratings: years of history do not raise alerts about old comments', async () => {
+    await db.deleteFrom('alert_cursor').execute();
+    const { desk } = await makeDesk(db);
+    const [old] = await writeRatings(db, desk, {
+      scores: [1],
+      at: hoursBefore(72),
+      body: { comment: 'Cán bộ đòi phong bì' },
+    });
+    const [recent] = await writeRatings(db, desk, {
+      scores: [1],
+      at: hoursBefore(2),
+      body: { comment: 'Cán bộ đòi phong bì' },
+    });
+    await evaluateNewRatings(db, NOW);
+    const keys = (await openAlerts('serious_comment', desk)).map((alert) => alert.condition_key);
+    expect(keys).toEqual([`serious_comment:rating:${recent}`]);
+    expect(keys).not.toContain(`serious_comment:rating:${old}`);
+  });
+});
