@@ -1,3 +1,4 @@
+import { isIPv4, isIPv6 } from 'node:net';
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { assertAccess } from '../auth/access.ts';
@@ -56,7 +57,38 @@ export const alertSettingSchema = z
     message: 'must be after the opening time',
   });
 
-export const webhookSchema = z.strictObject({ url: webAddress });
+/**
+ * Whether a webhook address names a host on the server's own machine or private network,
+ * which a manager's webhook must not reach (the platform would post into its neighbours).
+ * Addresses given by name are resolved only when called; this refuses the obvious ones.
+ */
+export function isPrivateHost(url: string): boolean {
+  const host = new URL(url).hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  if (host === 'localhost' || host.endsWith('.localhost') || host.endsWith('.local') || host.endsWith('.internal'))
+    return true;
+  if (isIPv4(host)) {
+    const [a, b] = host.split('.').map(Number) as [number, number];
+    return (
+      a === 0 ||
+      a === 10 ||
+      a === 127 ||
+      (a === 169 && b === 254) ||
+      (a === 172 && b >= 16 && b < 32) ||
+      (a === 192 && b === 168) ||
+      (a === 100 && b >= 64 && b < 128)
+    );
+  }
+  if (isIPv6(host))
+    return host === '::' || host === '::1' || /^(fc|fd|fe8|fe9|fea|feb)/.test(host) || host.startsWith('::ffff:');
+  return false;
+}
+
+export const webhookSchema = z.strictObject({
+  url: webAddress.refine((url) => !isPrivateHost(url), {
+    message: 'must be an address on the internet, not on this machine or its private network',
+    params: { problem: 'private_address' },
+  }),
+});
 export const webhookParamSchema = z.object({ id: rowIdText, webhookId: rowIdText });
 
 /** `/alerts`: the alerts of the official's scope, read marks, and one's own e-mail choice. */
