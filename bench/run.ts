@@ -18,6 +18,7 @@ import { cpuSeconds, ownCpuSeconds, postgresCpuSeconds } from './cpu.ts';
 import { loadRatings as driveRatings, type LoadOptions, type LoadResult } from './ingestion.ts';
 import { createNationalUnits, loadRatings, type NationalUnits } from './national-data.ts';
 import { SLOW_PHONE, timeCitizenPage, type PageTimings } from './page.ts';
+import { alertBudgets, describeAlerts, measureAlerts } from './alerts.ts';
 import { describeHostile, hostileBudgets, measureHostile } from './hostile.ts';
 import { describeRecovery, measureRecovery, recoveryBudgets, type Recovery } from './recovery.ts';
 import { timeDocuments, type DocumentTimings } from './documents.ts';
@@ -597,6 +598,9 @@ async function main() {
     say('poison senders beside honest ratings, then exports while /healthz is timed');
     const hostile = await measureHostile(db, url, units, plan.ingestSeconds);
 
+    say('alert rules on 5,000 desks, ratings with and without alerts, rating in → webhook out');
+    const alerts = await measureAlerts(db, url, units, plan.ingestSeconds);
+
     say('timing plan extraction, and /healthz while plans are read');
     const planReading = await measurePlanReading(db, url);
 
@@ -607,10 +611,12 @@ async function main() {
       ...scorecardBudgets(scorecards, scorecardThroughput),
       ...recoveryBudgets(recovery),
       ...hostileBudgets(hostile),
+      ...alertBudgets(alerts),
       ...planReadingBudgets(planReading),
     ];
     report(ingestion, page, reports, recovery, list, { costs: scorecards, throughput: scorecardThroughput });
     console.log(describeHostile(hostile));
+    console.log(describeAlerts(alerts));
     printPlanReading(planReading);
     const file = path.join(
       root,
@@ -620,7 +626,7 @@ async function main() {
     await mkdir(path.dirname(file), { recursive: true });
     await writeFile(
       file,
-      `${JSON.stringify({ mode: quick ? 'quick' : 'full', at: new Date().toISOString(), machine: { cores: os.cpus().length, model: os.cpus()[0]?.model, memoryBytes: os.totalmem(), node: process.version }, ingestion, reports, page, scorecard: { costs: scorecards, throughput: scorecardThroughput }, recovery, hostile, planReading, budgets: list }, (key, value: unknown) => (key === 'acknowledgedIds' ? undefined : value), 2)}\n`,
+      `${JSON.stringify({ mode: quick ? 'quick' : 'full', at: new Date().toISOString(), machine: { cores: os.cpus().length, model: os.cpus()[0]?.model, memoryBytes: os.totalmem(), node: process.version }, ingestion, reports, page, scorecard: { costs: scorecards, throughput: scorecardThroughput }, recovery, hostile, alerts, planReading, budgets: list }, (key, value: unknown) => (key === 'acknowledgedIds' ? undefined : value), 2)}\n`,
     );
     say(
       `written to ${path.relative(root, file)}; ${list.filter((budget) => !budget.met).length} of ${list.length} budgets not met`,

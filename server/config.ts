@@ -28,6 +28,14 @@ const configSchema = z
     SIGN_IN_ATTEMPTS_PER_SOURCE: z.coerce.number().int().min(1).default(30),
     REQUEST_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
     SHUTDOWN_GRACE_SECONDS: z.coerce.number().int().min(0).max(600).default(10),
+    SMTP_URL: z
+      .url({
+        protocol: /^smtps?$/,
+        error: 'must be an smtp:// or smtps:// URL, e.g. smtp://user:pass@mail.example.vn:587',
+      })
+      .optional(),
+    ALERT_EMAIL_FROM: z.string().min(3).max(200).optional(),
+    ALERTS: booleanFlag.default(true),
   })
   .transform((env) => ({
     port: env.PORT,
@@ -41,6 +49,13 @@ const configSchema = z
     foldIntervalMs: env.FOLD_INTERVAL_MS,
     requestTimeoutMs: env.REQUEST_TIMEOUT_SECONDS * 1000,
     shutdownGraceMs: env.SHUTDOWN_GRACE_SECONDS * 1000,
+    /** Whether this process evaluates alert rules and sends alerts (one process of several may). */
+    alerts: env.ALERTS,
+    /** Where alert e-mails go out; without it they wait in the outbox. */
+    smtpUrl: env.SMTP_URL,
+    alertEmailFrom:
+      env.ALERT_EMAIL_FROM ??
+      `SIPAS <sipas@${new URL(env.PUBLIC_BASE_URL ?? 'http://localhost').hostname.replace(/^localhost$|^[0-9.]+$/, 'localhost.localdomain')}>`,
     rateLimit: {
       perSource: env.RATE_LIMIT_PER_SOURCE,
       perKiosk: env.RATE_LIMIT_PER_KIOSK,

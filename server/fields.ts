@@ -186,6 +186,13 @@ export const webAddress = z
   })
   .pipe(z.string().max(500));
 
+/** An e-mail address an official gives for alerts, at most 254 characters as SMTP allows. */
+export const emailAddress = z
+  .string()
+  .max(1000)
+  .transform((value) => value.trim())
+  .pipe(z.email({ error: 'must be an e-mail address such as ten@example.gov.vn' }).max(254));
+
 // --- Text ------------------------------------------------------------------------------
 
 // NUL cannot be stored in PostgreSQL text; the other C0 and C1 controls have no place in

@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import { createMiddleware } from 'hono/factory';
 import type { AppEnv } from './app-env.ts';
 import { requireSession, sameOriginOnly } from './auth/auth.middleware.ts';
+import { alertRoutes, unitAlertRoutes } from './alerts/alert.routes.ts';
 import { sessionRoutes, signInRoutes } from './auth/auth.routes.ts';
 import { followUpRoutes } from './comments/follow-up.routes.ts';
 import { deskRoutes } from './desks/desk.routes.ts';
@@ -38,6 +39,7 @@ export const officialsApiRoutes = new Hono<AppEnv>()
   .route('/units', unitPosterRoutes) // posters/: /units/:id/posters
   .route('/units', dossierVolumeRoutes) // reports/: /units/:id/dossier-volumes
   .route('/units', unitScorecardRoutes) // scorecard/: /units/:id/scorecard
+  .route('/units', unitAlertRoutes) // alerts/: /units/:id/alert-settings, /units/:id/webhooks
   .route('/desks', deskRoutes) // desks/
   .route('/desks', deskPosterRoutes) // posters/: /desks/:id/poster
   .route('/desks', deskDeviceRoutes) // kiosks/: /desks/:id/devices, /desks/:id/refused-ratings
@@ -47,6 +49,7 @@ export const officialsApiRoutes = new Hono<AppEnv>()
   .route('/targets', targetRoutes) // targets/
   .route('/users', officialRoutes) // officials/
   .route('/follow-ups', followUpRoutes) // comments/
+  .route('/alerts', alertRoutes) // alerts/
   .route('/reports', reportRoutes); // reports/
 
 export type OfficialsApi = typeof officialsApiRoutes;

@@ -3,6 +3,8 @@ import type { Server } from 'node:http';
 import type { Hono } from 'hono';
 import type { AddressInfo } from 'node:net';
 import type { AppEnv } from './app-env.ts';
+import { AlertMonitor } from './alerts/alert-monitor.ts';
+import { networkTransport } from './alerts/transport.ts';
 import { createApp } from './app.ts';
 import type { Config } from './config.ts';
 import { connectDatabase } from './db/connect.ts';
@@ -140,6 +142,11 @@ export async function startPlatform(config: Config, logger: Logger): Promise<Run
     const served = withBoundPort(config, address.port);
     await recordPublicAddress(db, served.publicBaseUrl);
     bound.app = createApp({ db, config: served, logger, ratingWriter, exports, planReaders });
+    const transport = networkTransport({ smtpUrl: config.smtpUrl, from: config.alertEmailFrom });
+    const alerts = config.alerts
+      ? new AlertMonitor(db, { logger, transport, publicBaseUrl: served.publicBaseUrl })
+      : undefined;
+    if (alerts) ratingWriter.afterEachCommit(() => alerts.wake());
     server.on('clientError', answerClientError({ https: served.publicBaseUrl.startsWith('https://') }));
 
     let stopping: Promise<void> | undefined;
@@ -158,6 +165,7 @@ export async function startPlatform(config: Config, logger: Logger): Promise<Run
           planReaders.close(),
           folder.stop(),
           housekeeping.stop(),
+          (alerts?.stop() ?? Promise.resolve()).then(() => transport.close()),
         ]);
         const forced = !(await settlesWithin(finished, config.shutdownGraceMs));
         if (forced) {

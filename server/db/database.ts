@@ -1,5 +1,14 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { AbuseSecretTable, RateLimitCounterTable } from '../abuse/abuse.table.ts';
+import type {
+  AlertCursorTable,
+  AlertDeliveryTable,
+  AlertEmailPreferenceTable,
+  AlertReadTable,
+  AlertSettingTable,
+  AlertTable,
+  AlertWebhookTable,
+} from '../alerts/alert.table.ts';
 import type { CommentTable, FollowUpTable } from '../comments/comment.table.ts';
 import type { DeskDomainTable, DeskTable } from '../desks/desk.table.ts';
 import type { DomainTable } from '../domains/domain.table.ts';
@@ -28,6 +37,13 @@ import type { UnitClosureTable, UnitTable } from '../units/unit.table.ts';
 
 export interface Database {
   abuse_secret: AbuseSecretTable;
+  alert: AlertTable;
+  alert_cursor: AlertCursorTable;
+  alert_delivery: AlertDeliveryTable;
+  alert_email_preference: AlertEmailPreferenceTable;
+  alert_read: AlertReadTable;
+  alert_setting: AlertSettingTable;
+  alert_webhook: AlertWebhookTable;
   comment: CommentTable;
   desk: DeskTable;
   desk_domain: DeskDomainTable;

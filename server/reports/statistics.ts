@@ -305,3 +305,28 @@ export const NO_BALLOTS: BallotSums = {
 function round(value: number): number {
   return Math.round(value * 100) / 100;
 }
+
+/**
+ * P(X ≥ k) for X ~ Binomial(n, p): the one-sided p-value of seeing k or more events out of
+ * n when each happens with probability p. Summed exactly term by term in log space, so it
+ * stays accurate for n in the thousands and tails far below 1e-10.
+ *
+ * @example binomialUpperTail(8, 20, 0.1) // 0.00044 — 8 unhappy of 20 when 10% is usual
+ */
+export function binomialUpperTail(k: number, n: number, p: number): number {
+  if (k <= 0) return 1;
+  if (k > n) return 0;
+  if (p <= 0) return 0;
+  if (p >= 1) return 1;
+  const logP = Math.log(p);
+  const logQ = Math.log1p(-p);
+  // log C(n, k), then each next term from the previous one.
+  let logTerm = logQ * (n - k) + logP * k;
+  for (let i = 1; i <= k; i++) logTerm += Math.log((n - k + i) / i);
+  let total = 0;
+  for (let x = k; x <= n; x++) {
+    total += Math.exp(logTerm);
+    logTerm += Math.log((n - x) / (x + 1)) + logP - logQ;
+  }
+  return Math.min(1, total);
+}

@@ -73,11 +73,17 @@ export class RatingWriter {
   /** Source buckets past their allowance, with when their window ends (ms). */
   readonly #overLimit = new Map<string, number>();
   #idleWaiters: (() => void)[] = [];
+  readonly #commitListeners: (() => void)[] = [];
 
   constructor(db: Db, options: RatingWriterOptions) {
     this.#db = db;
     this.#options = { maxBatchSize: 250, ...options };
     this.#faults = new FaultLog(options.logger);
+  }
+
+  /** Calls `listener` after each commit of ratings (alerts evaluate them off the request path). */
+  afterEachCommit(listener: () => void): void {
+    this.#commitListeners.push(listener);
   }
 
   /** Resolves with the rating's outcome once it is committed (or refused). */
@@ -204,6 +210,7 @@ export class RatingWriter {
     try {
       const outcomes = await withRetry(() => commitBatch(this.#db, checked, this.#options));
       batch.forEach((pending, index) => pending.resolve(outcomes[index]!));
+      for (const listener of this.#commitListeners) listener();
     } catch (error) {
       await this.#afterFailure(batch, error, checked);
     }

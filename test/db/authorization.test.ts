@@ -408,7 +408,125 @@ const cases: Record<string, Case> = {
       body: { month: '2026-03', dossiers: 1200 },
     }),
   },
+  'GET /alerts': {
+    roles,
+    status: 200,
+    call: async (where) => ({ method: 'GET', path: `/alerts?unitId=${unitOf(where).id}` }),
+  },
+  'GET /alerts/unread': {
+    roles,
+    status: 200,
+    unscoped: true,
+    call: async () => ({ method: 'GET', path: '/alerts/unread' }),
+  },
+  'POST /alerts/read': {
+    roles,
+    status: 204,
+    unscoped: true,
+    call: async () => ({ method: 'POST', path: '/alerts/read' }),
+  },
+  'POST /alerts/:id/read': {
+    roles,
+    status: 204,
+    call: async (where) => ({ method: 'POST', path: `/alerts/${await alertOf(where)}/read` }),
+  },
+  'GET /alerts/email': {
+    roles,
+    status: 200,
+    unscoped: true,
+    call: async () => ({ method: 'GET', path: '/alerts/email' }),
+  },
+  'PUT /alerts/email': {
+    roles,
+    status: 204,
+    unscoped: true,
+    call: async () => ({
+      method: 'PUT',
+      path: '/alerts/email',
+      body: { email: 'can.bo@example.gov.vn', frequency: 'daily' },
+    }),
+  },
+  'GET /units/:id/alert-settings': {
+    roles,
+    status: 200,
+    call: async (where) => ({ method: 'GET', path: `/units/${unitOf(where).id}/alert-settings` }),
+  },
+  'PUT /units/:id/alert-settings': {
+    roles: ['admin', 'manager'],
+    status: 204,
+    call: async (where) => ({
+      method: 'PUT',
+      path: `/units/${unitOf(where).id}/alert-settings`,
+      body: {
+        belowTarget: true,
+        belowTargetMinRatings: 50,
+        unhappySpike: true,
+        spikeWindowHours: 12,
+        spikeMinRatings: 10,
+        seriousComment: true,
+        silentKiosk: false,
+        silentMinutes: 45,
+        queueLimit: 30,
+        opensAt: '07:00',
+        closesAt: '17:30',
+        openSaturday: true,
+      },
+    }),
+  },
+  'GET /units/:id/webhooks': {
+    roles: ['admin', 'manager'],
+    status: 200,
+    call: async (where) => ({ method: 'GET', path: `/units/${unitOf(where).id}/webhooks` }),
+  },
+  'POST /units/:id/webhooks': {
+    roles: ['admin', 'manager'],
+    status: 201,
+    call: async (where) => ({
+      method: 'POST',
+      path: `/units/${unitOf(where).id}/webhooks`,
+      body: { url: 'https://chat.example.vn/hooks/sipas' },
+    }),
+  },
+  'DELETE /units/:id/webhooks/:webhookId': {
+    roles: ['admin', 'manager'],
+    status: 204,
+    call: async (where) => ({
+      method: 'DELETE',
+      path: `/units/${unitOf(where).id}/webhooks/${await webhookOf(where)}`,
+    }),
+  },
 };
+
+async function alertOf(where: Where): Promise<number> {
+  const { id } = await db
+    .insertInto('alert')
+    .values({
+      rule: 'silent_kiosk',
+      condition_key: `silent_kiosk:test:${unique()}`,
+      unit_id: unitOf(where).id,
+      domain_id: null,
+      desk_id: null,
+      device_id: null,
+      response_id: null,
+      explanation_vi: 'Máy im lặng',
+      explanation_en: 'Silent tablet',
+      link: '/',
+      fired_at: new Date(),
+      cleared_at: null,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return id;
+}
+
+async function webhookOf(where: Where): Promise<number> {
+  const { id } = await db
+    .insertInto('alert_webhook')
+    .values({ unit_id: unitOf(where).id, url: 'https://chat.example.vn/hook', secret: 'whsec_test', created_by: null })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return id;
+}
 
 /**
  * A finished export: made by the role itself inside its scope, and by an administrator

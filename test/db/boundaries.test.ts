@@ -381,6 +381,10 @@ beforeAll(async () => {
     year: '2026',
     username: 'fuzz.nobody',
     currentPassword: 'not-the-password',
+    url: 'https://chat.example.vn/hooks/sipas',
+    email: 'can.bo@example.gov.vn',
+    opensAt: '07:30',
+    closesAt: '17:00',
   };
   pathFixtures = { code: desk.code, token };
   pathIds = {

@@ -1,0 +1,60 @@
+import type { Db } from '../db/database.ts';
+import type { Alert, AlertRule, AlertSetting } from './alert.table.ts';
+
+/** An alert a rule wants open, with what it says and where it points. */
+export interface Finding {
+  rule: AlertRule;
+  /** One open alert per key: `<rule>:<subject kind>:<ids>`. */
+  conditionKey: string;
+  unitId: number;
+  domainId?: number | null;
+  deskId?: number | null;
+  deviceId?: number | null;
+  responseId?: number | null;
+  explanation: { vi: string; en: string };
+  /** Path in the officials' app (under /officials) of the slice the alert is about. */
+  link: string;
+  evidence: Record<string, unknown>;
+}
+
+/**
+ * What a rule concluded about one condition: `firing` opens an alert unless one is open,
+ * `clear` closes the open one, `hold` leaves things as they are (a rule with a margin
+ * between firing and clearing, so that an alert does not flap on the boundary).
+ */
+export type Verdict =
+  { conditionKey: string; state: 'firing'; finding: Finding } | { conditionKey: string; state: 'clear' | 'hold' };
+
+/** What new ratings touched since the last evaluation. */
+export interface NewRatings {
+  /** Desks that got ratings, with their units. */
+  desks: { deskId: number; unitId: number }[];
+  /** Units that got ratings, directly or through a desk of a unit below them. */
+  unitIds: number[];
+  /** (unit, domain) pairs that got ratings, units below included. */
+  unitDomains: { unitId: number; domainId: number }[];
+  comments: { responseId: number; unitId: number; deskId: number; body: string }[];
+}
+
+export interface RuleContext {
+  db: Db;
+  now: Date;
+  settingsOf(unitIds: Iterable<number>): Promise<Map<number, AlertSetting>>;
+}
+
+/**
+ * One alert rule. `afterRatings` runs on what new ratings touched; `sweep` runs every
+ * minute or so for what changes with time alone, and gets the rule's open alerts to see
+ * whether they cleared. A rule answers only for the conditions it names: those it does
+ * not mention stay as they are.
+ *
+ * To add a rule (an overdue follow-up, say): write a definition with a `sweep` that names
+ * the overdue items as `firing` and the open alerts no longer overdue as `clear`, add it
+ * to `ALERT_RULES` (alert-rules.ts), and allow its name in the `alert.rule` check with a
+ * migration.
+ */
+export interface AlertRuleDefinition {
+  rule: AlertRule;
+  afterRatings?(context: RuleContext, ratings: NewRatings): Promise<Verdict[]>;
+  sweep?(context: RuleContext, open: Alert[]): Promise<Verdict[]>;
+}
