@@ -1,6 +1,6 @@
 import type { Generated, Selectable } from 'kysely';
 
-export type AlertRule = 'below_target' | 'unhappy_spike' | 'serious_comment' | 'silent_kiosk';
+export type AlertRule = 'below_target' | 'unhappy_spike' | 'serious_comment' | 'silent_kiosk' | 'overdue_follow_up';
 
 /** A unit's alert rules; a unit without a row uses the column defaults (`DEFAULT_ALERT_SETTING`). */
 export interface AlertSettingTable {
@@ -12,6 +12,7 @@ export interface AlertSettingTable {
   spike_min_ratings: number;
   serious_comment: boolean;
   silent_kiosk: boolean;
+  overdue_follow_up: boolean;
   silent_minutes: number;
   queue_limit: number;
   /** `HH:MM[:SS]`, Vietnam time. */

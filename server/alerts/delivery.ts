@@ -38,6 +38,7 @@ export const RULE_NAMES: Record<AlertRule, { vi: string; en: string }> = {
   unhappy_spike: { vi: 'Tăng đột biến đánh giá không hài lòng', en: 'Spike of unhappy ratings' },
   serious_comment: { vi: 'Góp ý nghiêm trọng', en: 'Serious comment' },
   silent_kiosk: { vi: 'Máy đánh giá không hoạt động', en: 'Silent kiosk' },
+  overdue_follow_up: { vi: 'Góp ý quá hạn xử lý', en: 'Overdue follow-up' },
 };
 
 const FREQUENCY_NAMES: Record<EmailFrequency, { vi: string; en: string }> = {

@@ -230,6 +230,7 @@ describe('delivery of alerts', () => {
     await db
       .insertInto('follow_up')
       .values({ response_id: ratingId, status: 'answered', note: null, updated_by: null })
+      .onConflict((oc) => oc.column('response_id').doUpdateSet({ status: 'answered', note: null, updated_by: null }))
       .execute();
     const at = new Date('2026-06-11T08:00:00+07:00');
     expect((await sweepAlerts(db, at))!.cleared).toBe(1);

@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { evaluateNewRatings, sweepAlerts } from '../../server/alerts/alert-engine.ts';
+import { DEFAULT_ALERT_SETTING } from '../../server/alerts/alert-settings.ts';
 import type { AlertRule } from '../../server/alerts/alert.table.ts';
 import type { Desk } from '../../server/desks/desk.table.ts';
 import { pairKioskDevice } from '../../server/kiosks/kiosk-device.repository.ts';
@@ -143,6 +144,7 @@ describe('below target, for sure', () => {
         spike_min_ratings: 10,
         serious_comment: true,
         silent_kiosk: true,
+        overdue_follow_up: true,
         silent_minutes: 30,
         queue_limit: 20,
         opens_at: '07:30',
@@ -240,6 +242,9 @@ describe('serious comment', () => {
     await db
       .insertInto('follow_up')
       .values({ response_id: bribe!, status: 'answered', note: 'Đã xử lý', updated_by: null })
+      .onConflict((oc) =>
+        oc.column('response_id').doUpdateSet({ status: 'answered', note: 'Đã xử lý', updated_by: null }),
+      )
       .execute();
     await sweepAlerts(db, NOW);
     expect((await openAlerts('serious_comment')).map((alert) => alert.condition_key)).toEqual([
@@ -315,5 +320,60 @@ describe('the first evaluation', () => {
     const keys = (await openAlerts('serious_comment', desk)).map((alert) => alert.condition_key);
     expect(keys).toEqual([`serious_comment:rating:${recent}`]);
     expect(keys).not.toContain(`serious_comment:rating:${old}`);
+  });
+});
+
+describe('overdue follow-up', () => {
+  const dueOn = (responseId: number, day: string) =>
+    db
+      .insertInto('follow_up')
+      .values({ response_id: responseId, status: 'received', due_on: day })
+      .onConflict((oc) => oc.column('response_id').doUpdateSet({ due_on: day }))
+      .onConflict((oc) => oc.column('response_id').doUpdateSet({ status: 'received', due_on: day }))
+      .execute();
+  const explanation = (key: string) =>
+    db
+      .selectFrom('alert')
+      .select(['explanation_vi', 'link'])
+      .where('condition_key', '=', key)
+      .where('cleared_at', 'is', null)
+      .executeTakeFirst();
+
+  it('fires once for a unit holding comments past their due day, and clears when they are answered', async () => {
+    const { desk, unit } = await makeDesk(db, { unit: await makeUnit(db, { name: 'Xã Quá Hạn' }) });
+    const key = `overdue_follow_up:unit:${unit.id}`;
+    const [late, dueToday] = await writeRatings(db, desk, {
+      scores: [1, 2],
+      at: hoursBefore(24 * 10),
+      body: { comment: 'Chờ lâu quá' },
+    });
+    await dueOn(late!, '2026-06-09');
+    // Due today is on time.
+    await dueOn(dueToday!, '2026-06-10');
+    await sweepAlerts(db, NOW);
+    expect(await explanation(key)).toEqual({
+      explanation_vi: expect.stringContaining('có 1 góp ý hoặc đánh giá thấp đã quá hạn xử lý'),
+      link: `/follow-ups?unitId=${unit.id}&focus=overdue`,
+    });
+    expect((await explanation(key))!.explanation_vi).toContain('hạn sớm nhất 09/06/2026');
+    await sweepAlerts(db, new Date(NOW.getTime() + 60_000));
+    expect(await alertsOf(key)).toHaveLength(1);
+
+    await db.updateTable('follow_up').set({ status: 'answered' }).where('response_id', '=', late!).execute();
+    await sweepAlerts(db, new Date(NOW.getTime() + 120_000));
+    expect(await explanation(key)).toBeUndefined();
+    expect(await alertsOf(key)).toEqual([{ fired_at: NOW, cleared_at: new Date(NOW.getTime() + 120_000) }]);
+  });
+
+  it('stays quiet for a unit that turned the rule off', async () => {
+    const { desk, unit } = await makeDesk(db);
+    await db
+      .insertInto('alert_setting')
+      .values({ unit_id: unit.id, ...DEFAULT_ALERT_SETTING, overdue_follow_up: false })
+      .execute();
+    const [late] = await writeRatings(db, desk, { scores: [1], at: hoursBefore(24 * 10) });
+    await dueOn(late!, '2026-06-01');
+    await sweepAlerts(db, NOW);
+    expect(await alertsOf(`overdue_follow_up:unit:${unit.id}`)).toEqual([]);
   });
 });

@@ -465,6 +465,7 @@ const cases: Record<string, Case> = {
         spikeMinRatings: 10,
         seriousComment: true,
         silentKiosk: false,
+        overdueFollowUp: true,
         silentMinutes: 45,
         queueLimit: 30,
         opensAt: '07:00',
