@@ -135,23 +135,7 @@ describe('below target, for sure', () => {
     await heldTo(withTarget, 90);
     await db
       .insertInto('alert_setting')
-      .values({
-        unit_id: withTarget.id,
-        below_target: false,
-        below_target_min_ratings: 30,
-        unhappy_spike: true,
-        spike_window_hours: 24,
-        spike_min_ratings: 10,
-        serious_comment: true,
-        silent_kiosk: true,
-        overdue_follow_up: true,
-        silent_minutes: 30,
-        queue_limit: 20,
-        opens_at: '07:30',
-        closes_at: '17:00',
-        open_saturday: false,
-        updated_by: null,
-      })
+      .values({ unit_id: withTarget.id, ...DEFAULT_ALERT_SETTING, below_target: false })
       .execute();
     const { desk: off } = await makeDesk(db, { unit: withTarget });
     await writeRatings(db, off, { scores: scores(10, 100), at: hoursBefore(5) });
