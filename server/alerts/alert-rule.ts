@@ -48,7 +48,7 @@ export interface RuleContext {
  * whether they cleared. A rule answers only for the conditions it names: those it does
  * not mention stay as they are.
  *
- * To add a rule (an overdue follow-up, say): write a definition with a `sweep` that names
+ * To add a rule (as overdue-follow-up.ts was): write a definition with a `sweep` that names
  * the overdue items as `firing` and the open alerts no longer overdue as `clear`, add it
  * to `ALERT_RULES` (alert-rules.ts), and allow its name in the `alert.rule` check with a
  * migration.
