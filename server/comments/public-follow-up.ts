@@ -38,33 +38,37 @@ function missBucket(source: Buffer): Buffer {
   return createHash('sha256').update('follow-up-miss:').update(source).digest().subarray(0, 16);
 }
 
-/** The follow-up a typed code opens, or null; throws `too_many_lookups` for a network past its misses. */
+/**
+ * The follow-up a typed code opens, or null; throws `too_many_lookups` for a network past its
+ * misses. Each lookup is counted before it is made, in one statement, and forgiven when it
+ * opens something: lookups sent at once cannot slip past the limit between a check and a count.
+ */
 export async function lookUpFollowUp(c: Context<AppEnv>, typed: string): Promise<PublicFollowUp | null> {
   const { db, config } = c.var;
   const now = new Date();
   const bucket = missBucket(await sourceBucket(db, clientAddress(c, config.trustProxy), now));
   const start = windowStart(now, WINDOW_SECONDS);
-  const counted = await db
-    .selectFrom('rate_limit_counter')
-    .select('hits')
-    .where('bucket', '=', bucket)
-    .where('window_start', '=', start)
-    .executeTakeFirst();
-  if ((counted?.hits ?? 0) >= MISSES_PER_WINDOW) {
+  const { hits } = await db
+    .insertInto('rate_limit_counter')
+    .values({ bucket, window_start: start, hits: 1 })
+    .onConflict((oc) =>
+      oc.columns(['bucket', 'window_start']).doUpdateSet({ hits: sql<number>`rate_limit_counter.hits + 1` }),
+    )
+    .returning('hits')
+    .executeTakeFirstOrThrow();
+  if (hits > MISSES_PER_WINDOW) {
     throw new AppError('too_many_lookups', {
       headers: { 'Retry-After': String(secondsLeftInWindow(now, WINDOW_SECONDS)) },
     });
   }
   const found = await findByCode(db, typed.trim());
-  if (!found) {
+  if (found) {
     await db
-      .insertInto('rate_limit_counter')
-      .values({ bucket, window_start: start, hits: 1 })
-      .onConflict((oc) =>
-        oc.columns(['bucket', 'window_start']).doUpdateSet({ hits: sql<number>`rate_limit_counter.hits + 1` }),
-      )
+      .updateTable('rate_limit_counter')
+      .set({ hits: sql<number>`hits - 1` })
+      .where('bucket', '=', bucket)
+      .where('window_start', '=', start)
       .execute();
-    return null;
   }
   return found;
 }
