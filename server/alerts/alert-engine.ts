@@ -102,8 +102,14 @@ export async function evaluateUnits(
 
 async function newRatingsOf(trx: Trx, after: number, upto: number): Promise<NewRatings> {
   const [desks, unitDomains, comments] = await Promise.all([
-    sql<{ deskId: number; unitId: number }>`
-      select distinct desk_id as "deskId", unit_id as "unitId" from response where id > ${after} and id <= ${upto}
+    sql<{ deskId: number; unitId: number; anyUnhappy: boolean; anyUnsatisfied: boolean }>`
+      select r.desk_id as "deskId", r.unit_id as "unitId",
+        coalesce(bool_or(a.score <= 2), false) as "anyUnhappy", coalesce(bool_or(a.score <= 3), false) as "anyUnsatisfied"
+      from response r
+        left join response_answer a on a.response_id = r.id
+          and a.question_id in (select id from question where role = 'overall')
+      where r.id > ${after} and r.id <= ${upto}
+      group by r.desk_id, r.unit_id
     `.execute(trx),
     sql<{ unitId: number; domainId: number }>`
       select distinct c.ancestor_id as "unitId", r.domain_id as "domainId"

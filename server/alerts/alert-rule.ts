@@ -27,13 +27,53 @@ export type Verdict =
 
 /** What new ratings touched since the last evaluation. */
 export interface NewRatings {
-  /** Desks that got ratings, with their units. */
-  desks: { deskId: number; unitId: number }[];
+  /**
+   * Desks that got ratings, with their units, and whether any of those ratings was unhappy
+   * (overall 1–2) or not satisfied (1–3).
+   */
+  desks: { deskId: number; unitId: number; anyUnhappy: boolean; anyUnsatisfied: boolean }[];
   /** Units that got ratings, directly or through a desk of a unit below them. */
   unitIds: number[];
   /** (unit, domain) pairs that got ratings, units below included. */
   unitDomains: { unitId: number; domainId: number }[];
   comments: { responseId: number; unitId: number; deskId: number; body: string }[];
+}
+
+/**
+ * The desks a rule must look at again after new ratings: those whose new ratings could
+ * raise its alert (`couldFire`), and those whose alert is open, which the new ratings may
+ * clear. New ratings that cannot raise an alert are what most desks get, most of the time:
+ * a satisfied rating never lowers the upper bound of a desk's interval, and a happy one
+ * never makes its share of unhappy ratings less likely under the baseline.
+ */
+export async function desksToEvaluate(
+  context: RuleContext,
+  rule: AlertRule,
+  desks: NewRatings['desks'],
+  couldFire: (desk: NewRatings['desks'][number]) => boolean,
+): Promise<{ deskId: number; unitId: number }[]> {
+  const quiet = desks.filter((desk) => !couldFire(desk));
+  const open =
+    quiet.length === 0
+      ? new Set<number>()
+      : new Set(
+          (
+            await context.db
+              .selectFrom('alert')
+              .select('desk_id')
+              .where('rule', '=', rule)
+              .where('cleared_at', 'is', null)
+              .where(
+                'desk_id',
+                'in',
+                quiet.map((desk) => desk.deskId),
+              )
+              .execute()
+          ).map((row) => row.desk_id),
+        );
+  return desks
+    .filter((desk) => couldFire(desk) || open.has(desk.deskId))
+    .map(({ deskId, unitId }) => ({ deskId, unitId }));
 }
 
 export interface RuleContext {

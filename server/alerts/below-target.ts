@@ -6,7 +6,13 @@ import type { ScoreCounts } from '../rollups/rollup.table.ts';
 import { wholeMonths, type CountRow } from '../rollups/score-counts.ts';
 import { addDays, vietnamDate, vietnamMidnight } from '../time/vietnam-time.ts';
 import type { Alert } from './alert.table.ts';
-import type { AlertRuleDefinition, NewRatings, RuleContext, Verdict } from './alert-rule.ts';
+import {
+  desksToEvaluate,
+  type AlertRuleDefinition,
+  type NewRatings,
+  type RuleContext,
+  type Verdict,
+} from './alert-rule.ts';
 
 /**
  * Below target, for sure: the upper bound of the 95% Wilson interval of the satisfied
@@ -292,9 +298,11 @@ async function namesOf(context: RuleContext, subjects: Subject[]) {
 
 export const belowTarget: AlertRuleDefinition = {
   rule: 'below_target',
-  afterRatings: (context, ratings: NewRatings) =>
+  afterRatings: async (context, ratings: NewRatings) =>
     evaluate(context, [
-      ...ratings.desks.map((desk): Subject => ({ kind: 'desk', ...desk })),
+      ...(await desksToEvaluate(context, 'below_target', ratings.desks, (desk) => desk.anyUnsatisfied)).map(
+        (desk): Subject => ({ kind: 'desk', ...desk }),
+      ),
       ...ratings.unitIds.map((unitId): Subject => ({ kind: 'unit', unitId })),
       ...ratings.unitDomains.map((pair): Subject => ({ kind: 'domain', ...pair })),
     ]),

@@ -3,7 +3,7 @@ import { binomialUpperTail } from '../reports/statistics.ts';
 import { formatNumber, formatPercent } from '../reports/vietnamese.ts';
 import { addMonths, vietnamMonth } from '../time/vietnam-time.ts';
 import type { Alert } from './alert.table.ts';
-import type { AlertRuleDefinition, RuleContext, Verdict } from './alert-rule.ts';
+import { desksToEvaluate, type AlertRuleDefinition, type RuleContext, type Verdict } from './alert-rule.ts';
 
 /**
  * Spike of unhappy ratings: the share of overall ratings of 1 or 2 at a desk over the
@@ -127,7 +127,8 @@ const deskOfAlert = (alert: Alert) => ({ deskId: alert.desk_id!, unitId: alert.u
 
 export const unhappySpike: AlertRuleDefinition = {
   rule: 'unhappy_spike',
-  afterRatings: (context, ratings) => evaluate(context, ratings.desks),
+  afterRatings: async (context, ratings) =>
+    evaluate(context, await desksToEvaluate(context, 'unhappy_spike', ratings.desks, (desk) => desk.anyUnhappy)),
   // The window slides: a spike clears when its unhappy ratings leave it.
   sweep: (context, open) => evaluate(context, open.map(deskOfAlert)),
 };
