@@ -25,7 +25,7 @@ export interface AlertCost {
   ratingsWithout: number;
   ratingsWith: number;
   /** From posting a rating with a serious comment to its signed webhook arriving, under that load (ms). */
-  latency: { samples: number; p50: number; p99: number; max: number };
+  latency: { samples: number; p50: number; p99: number; max: number; posted: number; undelivered: number };
 }
 
 const percentile = (values: number[], p: number) =>
@@ -97,21 +97,23 @@ export async function measureAlerts(db: Db, url: string, units: NationalUnits, s
     try {
       await loadRatings(server.url, { connections: 50, seconds: 2, desks: driven, keyPrefix: 'alerts-warm' }, () => {});
       let stop = false;
-      const probing = probe ? probeLatency(db, server.url, units, () => stop) : Promise.resolve([]);
+      const probing = probe
+        ? probeLatency(db, server.url, units, () => stop)
+        : Promise.resolve({ latencies: [], posted: 0 });
       const load = await loadRatings(
         server.url,
         { connections: 50, seconds, desks: driven, keyPrefix: `alerts-${probe ? 'with' : 'without'}` },
         () => {},
       );
       stop = true;
-      return { requestsPerSecond: load.requestsPerSecond, latencies: await probing };
+      return { requestsPerSecond: load.requestsPerSecond, probes: await probing };
     } finally {
       await server.stop();
     }
   };
   const without = await drive({ ALERTS: 'false' }, false);
   const withAlerts = await drive({}, true);
-  const latencies = withAlerts.latencies;
+  const { latencies, posted } = withAlerts.probes;
   return {
     desks: desks.length,
     evaluationMs: Math.round(evaluationMs),
@@ -126,14 +128,25 @@ export async function measureAlerts(db: Db, url: string, units: NationalUnits, s
       p50: Math.round(percentile(latencies, 50)),
       p99: Math.round(percentile(latencies, 99)),
       max: Math.round(Math.max(0, ...latencies)),
+      posted,
+      undelivered: posted - latencies.length,
     },
   };
 }
 
-/** Posts serious comments every half second until stopped; resolves with each one's time to its webhook (ms). */
-async function probeLatency(db: Db, baseUrl: string, units: NationalUnits, stopped: () => boolean): Promise<number[]> {
+/**
+ * Posts serious comments every half second until stopped; resolves with each one's time to
+ * its webhook (ms) among those that arrived within 30 s of the load's end, and how many were posted.
+ */
+async function probeLatency(
+  db: Db,
+  baseUrl: string,
+  units: NationalUnits,
+  stopped: () => boolean,
+): Promise<{ latencies: number[]; posted: number }> {
   const sentAt = new Map<number, number>();
   const latencies: number[] = [];
+  let posted = 0;
   const receiver = createServer((request, response) => {
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -180,14 +193,16 @@ async function probeLatency(db: Db, baseUrl: string, units: NationalUnits, stopp
           idempotencyKey: `alerts-probe-${randomUUID()}`,
         }),
       });
-      if (response.status === 201) sentAt.set(((await response.json()) as { id: number }).id, started);
-      else await response.arrayBuffer();
+      if (response.status === 201) {
+        sentAt.set(((await response.json()) as { id: number }).id, started);
+        posted++;
+      } else await response.arrayBuffer();
       await new Promise((resolve) => setTimeout(resolve, 500));
     }
-    // The last probes' webhooks, for at most ten seconds.
-    const deadline = performance.now() + 10_000;
+    // The last probes' webhooks, for at most 30 seconds.
+    const deadline = performance.now() + 30_000;
     while (sentAt.size > 0 && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
-    return latencies;
+    return { latencies, posted };
   } finally {
     await db.updateTable('alert_webhook').set({ active: false }).where('id', '=', hook.id).execute();
     await new Promise((resolve) => receiver.close(resolve));
@@ -211,9 +226,12 @@ export function alertBudgets(cost: AlertCost): Budget[] {
     },
     {
       name: 'rating in → webhook out, p99 under load',
-      measured: `${cost.latency.p99} ms (${cost.latency.samples} samples)`,
+      measured:
+        cost.latency.undelivered > 0
+          ? `${cost.latency.undelivered} of ${cost.latency.posted} not within 30 s`
+          : `${cost.latency.p99} ms (${cost.latency.samples} samples)`,
       limit: '≤ 15,000 ms',
-      met: cost.latency.samples > 0 && cost.latency.p99 <= 15_000,
+      met: cost.latency.samples > 0 && cost.latency.undelivered === 0 && cost.latency.p99 <= 15_000,
     },
   ];
 }
@@ -222,6 +240,6 @@ export function describeAlerts(cost: AlertCost): string {
   return [
     `Alerts: every rule on ${cost.desks.toLocaleString('en')} desks in ${cost.evaluationMs} ms; their ${cost.units.toLocaleString('en')} units with their domains in ${cost.unitsMs} ms (every five minutes); a sweep in ${cost.sweepMs} ms (${cost.openAlerts} alerts open).`,
     `  Ratings ${cost.ratingsWith} req/s with alerts evaluated as they arrive, ${cost.ratingsWithout} req/s without (${Math.round((100 * cost.ratingsWith) / Math.max(1, cost.ratingsWithout))}%).`,
-    `  Rating in → signed webhook out, under that load: p50 ${cost.latency.p50} ms, p99 ${cost.latency.p99} ms, max ${cost.latency.max} ms (${cost.latency.samples} serious comments).`,
+    `  Rating in → signed webhook out, under that load: p50 ${cost.latency.p50} ms, p99 ${cost.latency.p99} ms, max ${cost.latency.max} ms (${cost.latency.samples} of ${cost.latency.posted} serious comments arrived within 30 s of the load's end).`,
   ].join('\n');
 }
