@@ -1,3 +1,4 @@
+import { sql, type SqlBool } from 'kysely';
 import type { Db } from '../db/database.ts';
 import type { Alert, AlertRule, AlertSetting } from './alert.table.ts';
 
@@ -63,11 +64,8 @@ export async function desksToEvaluate(
               .select('desk_id')
               .where('rule', '=', rule)
               .where('cleared_at', 'is', null)
-              .where(
-                'desk_id',
-                'in',
-                quiet.map((desk) => desk.deskId),
-              )
+              // One array parameter, however many desks a round touched.
+              .where(sql<SqlBool>`desk_id = any(${quiet.map((desk) => desk.deskId)}::integer[])`)
               .execute()
           ).map((row) => row.desk_id),
         );
