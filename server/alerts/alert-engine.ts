@@ -2,13 +2,17 @@ import { sql } from 'kysely';
 import type { Db, Trx } from '../db/database.ts';
 import { addDays, vietnamDate, vietnamMidnight } from '../time/vietnam-time.ts';
 import type { Alert } from './alert.table.ts';
-import type { AlertRuleDefinition, Finding, NewRatings, RuleContext, Verdict } from './alert-rule.ts';
+import type { AlertRuleDefinition, Finding, NewComment, NewRatings, RuleContext, Verdict } from './alert-rule.ts';
 import { ALERT_RULES } from './alert-rules.ts';
 import { alertSettingsOf } from './alert-settings.ts';
 
-/** Serialises evaluations across server processes: alerts open and clear in one order. */
-const ALERT_LOCK = 0x5a1a5_16;
-const RATINGS_CURSOR = 'ratings';
+/**
+ * Serialise evaluations across server processes, so that alerts open and clear in one
+ * order: one lock for the scores of ratings (and the sweeps), one for comments, which are
+ * read on their own so that a serious comment never waits behind the statistics.
+ */
+const SCORES_LOCK = 0x5a1a5_16;
+const COMMENTS_LOCK = 0x5a1a5_17;
 
 export interface EvaluationResult {
   ratings: number;
@@ -23,51 +27,106 @@ function contextOf(trx: Trx, now: Date): RuleContext {
 }
 
 /**
- * Runs the rules on the ratings committed since the last evaluation (at most `limit` of
- * them), opens and clears alerts, queues their deliveries and moves the cursor, in one
- * transaction: an evaluation that fails leaves everything as it was, to be run again.
- * Each subject is evaluated once per call, whatever the number of its new ratings.
- *
- * The cursor is a rating id. With several processes writing ratings, a rating whose id was
- * taken before another's but committed after the evaluator read past that other is not
- * evaluated for itself: its desk and units are evaluated again with their next rating, and
- * a serious comment in it is not seen. One process writing ratings (the default) commits
- * in id order.
+ * The ids of ratings (or of the ratings of comments) committed since a cursor last moved,
+ * at most `limit` of them. The cursor is a rating id. With several processes writing
+ * ratings, a rating whose id was taken before another's but committed after the evaluator
+ * read past that other is not evaluated for itself: its desk and units are evaluated
+ * again with their next rating, and a serious comment in it is not seen. One process
+ * writing ratings (the default) commits in id order.
+ */
+async function unreadRange(trx: Trx, cursor: 'ratings' | 'comments', now: Date, limit: number) {
+  // The first evaluation starts with the last day's ratings: a platform that gains alerts
+  // with years of ratings behind it alerts on where things stand, not on every old
+  // comment. A cursor added later starts where the ratings' cursor stands.
+  await sql`
+    insert into alert_cursor (name, last_id)
+    select ${cursor}, coalesce(
+      (select last_id from alert_cursor where name = 'ratings'),
+      (select id from response where received_at < ${new Date(now.getTime() - 86_400_000)} order by id desc limit 1),
+      0)
+    on conflict (name) do nothing
+  `.execute(trx);
+  const { last_id: after } = await trx
+    .selectFrom('alert_cursor')
+    .select('last_id')
+    .where('name', '=', cursor)
+    .executeTakeFirstOrThrow();
+  const ids =
+    cursor === 'ratings'
+      ? sql`select id from response where id > ${after} order by id limit ${limit}`
+      : sql`select response_id as id from comment where response_id > ${after} order by response_id limit ${limit}`;
+  const range = await sql<{ upto: number | null; n: number }>`
+    select max(id) as upto, count(*)::integer as n from (${ids}) batch
+  `.execute(trx);
+  const moveTo = async (upto: number) => {
+    await trx.updateTable('alert_cursor').set({ last_id: upto }).where('name', '=', cursor).execute();
+  };
+  return { after, upto: range.rows[0]?.upto ?? null, n: range.rows[0]?.n ?? 0, moveTo };
+}
+
+/**
+ * Evaluates everything new since the last evaluation: comments, then scores (both below).
  */
 export async function evaluateNewRatings(
   db: Db,
   now: Date,
   options: { limit?: number; rules?: readonly AlertRuleDefinition[]; deferUnits?: boolean } = {},
 ): Promise<EvaluationResult> {
-  const limit = options.limit ?? 50_000;
+  const comments = await evaluateNewComments(db, now, options);
+  const scores = await evaluateNewScores(db, now, options);
+  return { ...scores, fired: comments.fired + scores.fired, cleared: comments.cleared + scores.cleared };
+}
+
+/**
+ * Runs the comment rules on the comments left since the last evaluation (at most `limit`
+ * of them), opens their alerts, queues their deliveries and moves the cursor, in one
+ * transaction: an evaluation that fails leaves everything as it was, to be run again.
+ */
+export async function evaluateNewComments(
+  db: Db,
+  now: Date,
+  options: { limit?: number; rules?: readonly AlertRuleDefinition[] } = {},
+): Promise<EvaluationResult> {
   return db.transaction().execute(async (trx) => {
-    await sql`select pg_advisory_xact_lock(${ALERT_LOCK})`.execute(trx);
-    // The first evaluation starts with the last day's ratings: a platform that gains alerts
-    // with years of ratings behind it alerts on where things stand, not on every old comment.
-    await sql`
-      insert into alert_cursor (name, last_id)
-      select ${RATINGS_CURSOR}, coalesce((
-        select id from response where received_at < ${new Date(now.getTime() - 86_400_000)} order by id desc limit 1
-      ), 0)
-      on conflict (name) do nothing
+    await sql`select pg_advisory_xact_lock(${COMMENTS_LOCK})`.execute(trx);
+    const { after, upto, n, moveTo } = await unreadRange(trx, 'comments', now, options.limit ?? 5_000);
+    if (upto === null) return { ratings: 0, fired: 0, cleared: 0 };
+    const comments = await sql<NewComment>`
+      select r.id as "responseId", r.unit_id as "unitId", r.desk_id as "deskId", comment.body
+      from comment join response r on r.id = comment.response_id
+      where comment.response_id > ${after} and comment.response_id <= ${upto}
     `.execute(trx);
-    const { last_id: after } = await trx
-      .selectFrom('alert_cursor')
-      .select('last_id')
-      .where('name', '=', RATINGS_CURSOR)
-      .executeTakeFirstOrThrow();
-    const range = await sql<{ upto: number | null; n: number }>`
-      select max(id) as upto, count(*)::integer as n
-      from (select id from response where id > ${after} order by id limit ${limit}) batch
-    `.execute(trx);
-    const upto = range.rows[0]?.upto ?? null;
+    const context = contextOf(trx, now);
+    const verdicts: Verdict[] = [];
+    for (const rule of options.rules ?? ALERT_RULES)
+      if (rule.afterComments) verdicts.push(...(await rule.afterComments(context, comments.rows)));
+    const applied = await applyVerdicts(trx, verdicts, now);
+    await moveTo(upto);
+    return { ratings: n, ...applied };
+  });
+}
+
+/**
+ * Runs the score rules on what the ratings committed since the last evaluation (at most
+ * `limit` of them) touched, opens and clears alerts, queues their deliveries and moves the
+ * cursor, in one transaction. Each subject is evaluated once per call, whatever the number
+ * of its new ratings, so a call's cost grows with the desks touched, not the ratings.
+ */
+export async function evaluateNewScores(
+  db: Db,
+  now: Date,
+  options: { limit?: number; rules?: readonly AlertRuleDefinition[]; deferUnits?: boolean } = {},
+): Promise<EvaluationResult> {
+  return db.transaction().execute(async (trx) => {
+    await sql`select pg_advisory_xact_lock(${SCORES_LOCK})`.execute(trx);
+    const { after, upto, n, moveTo } = await unreadRange(trx, 'ratings', now, options.limit ?? 200_000);
     if (upto === null) return { ratings: 0, fired: 0, cleared: 0 };
     const touched = await newRatingsOf(trx, after, upto);
     const ratings = options.deferUnits ? { ...touched, unitIds: [], unitDomains: [] } : touched;
     const applied = await runAfterRatings(trx, now, ratings, options.rules ?? ALERT_RULES);
-    await trx.updateTable('alert_cursor').set({ last_id: upto }).where('name', '=', RATINGS_CURSOR).execute();
+    await moveTo(upto);
     return {
-      ratings: range.rows[0]!.n,
+      ratings: n,
       ...applied,
       ...(options.deferUnits ? { deferred: { unitIds: touched.unitIds, unitDomains: touched.unitDomains } } : {}),
     };
@@ -94,14 +153,14 @@ export async function evaluateUnits(
 ): Promise<EvaluationResult> {
   if (units.unitIds.length === 0 && units.unitDomains.length === 0) return { ratings: 0, fired: 0, cleared: 0 };
   return db.transaction().execute(async (trx) => {
-    await sql`select pg_advisory_xact_lock(${ALERT_LOCK})`.execute(trx);
-    const applied = await runAfterRatings(trx, now, { desks: [], comments: [], ...units }, ALERT_RULES);
+    await sql`select pg_advisory_xact_lock(${SCORES_LOCK})`.execute(trx);
+    const applied = await runAfterRatings(trx, now, { desks: [], ...units }, ALERT_RULES);
     return { ratings: 0, ...applied };
   });
 }
 
 async function newRatingsOf(trx: Trx, after: number, upto: number): Promise<NewRatings> {
-  const [desks, unitDomains, comments] = await Promise.all([
+  const [desks, unitDomains] = await Promise.all([
     sql<{ deskId: number; unitId: number; anyUnhappy: boolean; anyUnsatisfied: boolean }>`
       select r.desk_id as "deskId", r.unit_id as "unitId",
         coalesce(bool_or(a.score <= 2), false) as "anyUnhappy", coalesce(bool_or(a.score <= 3), false) as "anyUnsatisfied"
@@ -116,17 +175,11 @@ async function newRatingsOf(trx: Trx, after: number, upto: number): Promise<NewR
       from (select distinct unit_id, domain_id from response where id > ${after} and id <= ${upto}) r
       join unit_closure c on c.unit_id = r.unit_id
     `.execute(trx),
-    sql<{ responseId: number; unitId: number; deskId: number; body: string }>`
-      select r.id as "responseId", r.unit_id as "unitId", r.desk_id as "deskId", comment.body
-      from comment join response r on r.id = comment.response_id
-      where comment.response_id > ${after} and comment.response_id <= ${upto}
-    `.execute(trx),
   ]);
   return {
     desks: desks.rows,
     unitIds: [...new Set(unitDomains.rows.map((row) => row.unitId))],
     unitDomains: unitDomains.rows,
-    comments: comments.rows,
   };
 }
 
@@ -141,30 +194,55 @@ export async function sweepAlerts(
   options: { rules?: readonly AlertRuleDefinition[] } = {},
 ): Promise<EvaluationResult | null> {
   return db.transaction().execute(async (trx) => {
-    const locked = await sql<{ locked: boolean }>`select pg_try_advisory_xact_lock(${ALERT_LOCK}) as locked`.execute(
+    const locked = await sql<{ locked: boolean }>`select pg_try_advisory_xact_lock(${SCORES_LOCK}) as locked`.execute(
       trx,
     );
     if (!locked.rows[0]?.locked) return null;
-    const open = await trx.selectFrom('alert').selectAll().where('cleared_at', 'is', null).execute();
+    const sweeping = (options.rules ?? ALERT_RULES).filter((rule) => rule.sweep);
+    if (sweeping.length === 0) return { ratings: 0, fired: 0, cleared: 0 };
+    const open = await trx
+      .selectFrom('alert')
+      .selectAll()
+      .where('cleared_at', 'is', null)
+      .where(
+        'rule',
+        'in',
+        sweeping.map((rule) => rule.rule),
+      )
+      .execute();
     const context = contextOf(trx, now);
     const verdicts: Verdict[] = [];
-    for (const rule of options.rules ?? ALERT_RULES) {
-      if (!rule.sweep) continue;
+    for (const rule of sweeping)
       verdicts.push(
-        ...(await rule.sweep(
+        ...(await rule.sweep!(
           context,
           open.filter((alert: Alert) => alert.rule === rule.rule),
         )),
       );
-    }
     return { ratings: 0, ...(await applyVerdicts(trx, verdicts, now)) };
   });
 }
 
-/** Opens the alerts found firing (unless open already) and clears those found clear. */
+/**
+ * Opens the alerts found firing (unless open already) and clears those found clear. Keys
+ * go as one array parameter each way, however many subjects a round judged; only the
+ * alerts not open yet are written.
+ */
 async function applyVerdicts(trx: Trx, verdicts: Verdict[], now: Date): Promise<{ fired: number; cleared: number }> {
-  const findings = verdicts.flatMap((verdict) => (verdict.state === 'firing' ? [verdict.finding] : []));
+  const firing = verdicts.flatMap((verdict) => (verdict.state === 'firing' ? [verdict.finding] : []));
   const clearKeys = verdicts.flatMap((verdict) => (verdict.state === 'clear' ? [verdict.conditionKey] : []));
+  const open =
+    firing.length === 0
+      ? new Set<string>()
+      : new Set(
+          (
+            await sql<{ condition_key: string }>`
+              select condition_key from alert
+              where cleared_at is null and condition_key = any(${firing.map((finding) => finding.conditionKey)}::text[])
+            `.execute(trx)
+          ).rows.map((row) => row.condition_key),
+        );
+  const findings = firing.filter((finding) => !open.has(finding.conditionKey));
   let firedIds: number[] = [];
   for (let start = 0; start < findings.length; start += 1000) {
     const inserted = await trx
@@ -178,13 +256,13 @@ async function applyVerdicts(trx: Trx, verdicts: Verdict[], now: Date): Promise<
   const cleared =
     clearKeys.length === 0
       ? []
-      : await trx
-          .updateTable('alert')
-          .set({ cleared_at: now })
-          .where('condition_key', 'in', clearKeys)
-          .where('cleared_at', 'is', null)
-          .returning('id')
-          .execute();
+      : (
+          await sql<{ id: number }>`
+            update alert set cleared_at = ${now}
+            where cleared_at is null and condition_key = any(${clearKeys}::text[])
+            returning id
+          `.execute(trx)
+        ).rows;
   const clearedIds = cleared.map((row) => row.id);
   await queueDeliveries(trx, firedIds, 'fired', now);
   await queueDeliveries(trx, clearedIds, 'cleared', now);

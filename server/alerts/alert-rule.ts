@@ -26,7 +26,7 @@ export interface Finding {
 export type Verdict =
   { conditionKey: string; state: 'firing'; finding: Finding } | { conditionKey: string; state: 'clear' | 'hold' };
 
-/** What new ratings touched since the last evaluation. */
+/** What the scores of new ratings touched since the last evaluation. */
 export interface NewRatings {
   /**
    * Desks that got ratings, with their units, and whether any of those ratings was unhappy
@@ -37,7 +37,14 @@ export interface NewRatings {
   unitIds: number[];
   /** (unit, domain) pairs that got ratings, units below included. */
   unitDomains: { unitId: number; domainId: number }[];
-  comments: { responseId: number; unitId: number; deskId: number; body: string }[];
+}
+
+/** A comment left with a rating since the last evaluation. */
+export interface NewComment {
+  responseId: number;
+  unitId: number;
+  deskId: number;
+  body: string;
 }
 
 /**
@@ -81,10 +88,12 @@ export interface RuleContext {
 }
 
 /**
- * One alert rule. `afterRatings` runs on what new ratings touched; `sweep` runs every
- * minute or so for what changes with time alone, and gets the rule's open alerts to see
- * whether they cleared. A rule answers only for the conditions it names: those it does
- * not mention stay as they are.
+ * One alert rule. `afterComments` runs on new comments, within a second or two of their
+ * rating; `afterRatings` on what the scores of new ratings touched, in rounds paced to
+ * take a small share of the machine; `sweep` runs every minute or so for what changes
+ * with time alone (or, with `sweepsDaily`, when the day changes), and gets the rule's open
+ * alerts to see whether they cleared. A rule answers only for the conditions it names:
+ * those it does not mention stay as they are.
  *
  * To add a rule (as overdue-follow-up.ts was): write a definition with a `sweep` that names
  * the overdue items as `firing` and the open alerts no longer overdue as `clear`, add it
@@ -93,6 +102,13 @@ export interface RuleContext {
  */
 export interface AlertRuleDefinition {
   rule: AlertRule;
+  afterComments?(context: RuleContext, comments: NewComment[]): Promise<Verdict[]>;
   afterRatings?(context: RuleContext, ratings: NewRatings): Promise<Verdict[]>;
   sweep?(context: RuleContext, open: Alert[]): Promise<Verdict[]>;
+  /**
+   * The sweep's conditions change with the date only (windows of whole days): the
+   * background evaluator runs it at the first round of each day, and every quarter of an
+   * hour for settings and targets changed meanwhile, rather than every minute.
+   */
+  sweepsDaily?: boolean;
 }

@@ -3,9 +3,10 @@ import { effectiveTargets, type EffectiveTarget } from '../reports/effective-tar
 import { figureOf, NO_COUNTS } from '../reports/statistics.ts';
 import { formatNumber, formatPercent, formatThreshold } from '../reports/vietnamese.ts';
 import type { ScoreCounts } from '../rollups/rollup.table.ts';
-import { wholeMonths, type CountRow } from '../rollups/score-counts.ts';
-import { addDays, vietnamDate, vietnamMidnight } from '../time/vietnam-time.ts';
+import type { CountRow } from '../rollups/score-counts.ts';
+import { addDays, vietnamDate, vietnamMidnight, vietnamMonth } from '../time/vietnam-time.ts';
 import type { Alert } from './alert.table.ts';
+import { overallAnswerOf } from './overall-answer.ts';
 import {
   desksToEvaluate,
   type AlertRuleDefinition,
@@ -48,18 +49,47 @@ function targetOf(targets: EffectiveTarget[], subject: Subject): EffectiveTarget
   return targets.find((target) => target.metric === 'domain' && target.domain?.id === subject.domainId) ?? tthc;
 }
 
-/** Overall-question counts of every subject over [from, to): four statements for any number of subjects. */
-async function countsOver(context: RuleContext, subjects: Subject[], from: string, to: string) {
+/** The two windows a subject is judged over: the year so far, and the last 30 days. */
+type Window = 'year' | 'last30';
+
+/**
+ * The days of both windows. The year so far is its whole months (from the month rollups)
+ * and this month's days; the last 30 days are days alone. Days come from the day rollups,
+ * and ratings not yet folded from the pending list, so no window reads every rating.
+ */
+function windowsOf(now: Date) {
+  const today = vietnamDate(now);
+  const thisMonth = vietnamMonth(now);
+  const yearFrom = `${today.slice(0, 4)}-01-01`;
+  const last30 = addDays(today, -29);
+  return {
+    yearFrom,
+    thisMonth,
+    last30,
+    dayFrom: last30 < thisMonth ? last30 : thisMonth,
+    tomorrow: addDays(today, 1),
+    yearStart: vietnamMidnight(yearFrom),
+    last30Start: vietnamMidnight(last30),
+    pendingFrom: vietnamMidnight(last30 < yearFrom ? last30 : yearFrom),
+    end: vietnamMidnight(addDays(today, 1)),
+  };
+}
+
+type Windows = ReturnType<typeof windowsOf>;
+
+/** Overall-question counts of every subject over both windows: two statements for any number of subjects. */
+async function countsOver(context: RuleContext, subjects: Subject[]) {
   const desks = subjects.filter((subject) => subject.kind === 'desk');
   const units = [...new Set(subjects.filter((subject) => subject.kind !== 'desk').map((subject) => subject.unitId))];
+  const windows = windowsOf(context.now);
   const [deskRows, unitRows] = await Promise.all([
-    desks.length === 0 ? [] : deskCounts(context, desks, from, to),
-    units.length === 0 ? [] : unitCounts(context, units, from, to),
+    desks.length === 0 ? [] : deskCounts(context, desks, windows),
+    units.length === 0 ? [] : unitCounts(context, units, windows),
   ]);
   const found = new Map<string, ScoreCounts>();
-  const add = (key: string, row: CountRow) => {
-    const sum = found.get(key) ?? NO_COUNTS;
-    found.set(key, {
+  const add = (key: string, row: WindowCountRow) => {
+    const sum = found.get(`${row.window}:${key}`) ?? NO_COUNTS;
+    found.set(`${row.window}:${key}`, {
       n1: sum.n1 + row.n1,
       n2: sum.n2 + row.n2,
       n3: sum.n3 + row.n3,
@@ -72,135 +102,132 @@ async function countsOver(context: RuleContext, subjects: Subject[], from: strin
     add(`below_target:unit:${row.unit}`, row);
     add(`below_target:domain:${row.unit}:${row.domain}`, row);
   }
-  return (subject: Subject) => found.get(keyOf(subject)) ?? NO_COUNTS;
+  return (window: Window, subject: Subject) => found.get(`${window}:${keyOf(subject)}`) ?? NO_COUNTS;
 }
 
+type WindowCountRow = CountRow & { window: Window };
+
 /**
- * Overall-question counts per unit (its subtree) and domain over [from, to): whole months
- * from the unit rollups, the days that cut through a month from the ratings, each leaf
- * unit's read once by its (unit, rated_at) index and added up its ancestors. Written here
- * rather than with `scoreCounts`, whose closure lookup against a list of thousands of
- * units (every unit with a rating, nationally) costs a scan of that list per rating. Ratings of whole months not yet folded
- * are read one by one from the pending list, as `scoreCounts` does.
+ * Ratings not yet folded into the rollups that fall in either window, each looked up by
+ * its key, with its overall score and the windows it counts in (`year`, `last30`): a
+ * common table of its own, materialised, so that the planner joins the list to the
+ * subjects once rather than the subjects to each pending rating.
  */
-/** The days of [from, to) that cut through a month, as instants: read from the ratings. */
-function partialSpans(from: string, to: string): { fullFrom: string; fullTo: string; starts: Date[]; ends: Date[] } {
-  const { fullFrom, fullTo } = wholeMonths(from, to);
-  const spans: [string, string][] =
-    fullFrom < fullTo
-      ? [
-          ...(from < fullFrom ? [[from, fullFrom] as [string, string]] : []),
-          ...(fullTo < to ? [[fullTo, to] as [string, string]] : []),
-        ]
-      : [[from, to]];
-  return {
-    fullFrom,
-    fullTo,
-    starts: spans.map(([start]) => vietnamMidnight(start)),
-    ends: spans.map(([, end]) => vietnamMidnight(end)),
-  };
-}
+const pendingInWindows = (windows: Windows) => sql`
+  pending as materialized (
+    select r.unit_id, r.desk_id, r.domain_id, a.score,
+      r.rated_at >= ${windows.yearStart} as year, r.rated_at >= ${windows.last30Start} as last30
+    from rollup_pending p
+    cross join lateral (
+      select id, unit_id, desk_id, domain_id, rated_at from response
+      where id = p.response_id and rated_at >= ${windows.pendingFrom} and rated_at < ${windows.end}
+      offset 0
+    ) r
+    ${overallAnswerOf(sql`r.id`)}
+  )
+`;
+
+/** The day rollups of either window (`from rollup_overall_day d` and a condition on it), with the windows each counts in. */
+const daysInWindows = (windows: Windows) => sql`
+  cross join lateral (values ('year', d.day >= ${windows.thisMonth}::date), ('last30', d.day >= ${windows.last30}::date))
+    as w (window_name, inside)
+  where w.inside and d.day >= ${windows.dayFrom}::date and d.day < ${windows.tomorrow}::date
+`;
+
+/** A pending rating's counts in each window it falls in (`from pending`). */
+const pendingCounted = sql`
+  cross join lateral (values ('year', pending.year), ('last30', pending.last30)) as w (window_name, inside)
+`;
 
 /**
- * Overall-question counts per desk over [from, to), the same way as `unitCounts`: whole
- * months from the desk rollups (by their key), partial months by the (desk, rated_at)
- * index, and the whole months' pending tail.
+ * Overall-question counts per desk over both windows: the year's whole months from the
+ * desk month rollups, days from the day rollups (both by their key), and the pending tail.
  */
 async function deskCounts(
   context: RuleContext,
   desks: { deskId: number; unitId: number }[],
-  from: string,
-  to: string,
-): Promise<CountRow[]> {
-  const { fullFrom, fullTo, starts, ends } = partialSpans(from, to);
-  const rows = await sql<CountRow>`
+  windows: Windows,
+): Promise<WindowCountRow[]> {
+  const rows = await sql<WindowCountRow>`
     with subject as (
       select distinct desk_id, unit_id
       from unnest(${desks.map((desk) => desk.deskId)}::integer[], ${desks.map((desk) => desk.unitId)}::integer[])
         as pair (desk_id, unit_id)
     ),
+    ${pendingInWindows(windows)},
     counted as (
-      select r.desk_id, (a.score = 1)::integer as n1, (a.score = 2)::integer as n2, (a.score = 3)::integer as n3,
-        (a.score = 4)::integer as n4, (a.score = 5)::integer as n5
+      select d.desk_id, w.window_name, d.n1, d.n2, d.n3, d.n4, d.n5
       from subject
-      cross join unnest(${starts}::timestamptz[], ${ends}::timestamptz[]) as span (starts, ends)
-      cross join lateral (
-        select id, desk_id from response
-        where response.desk_id = subject.desk_id and response.rated_at >= span.starts and response.rated_at < span.ends
-        offset 0
-      ) r
-      join response_answer a on a.response_id = r.id
-      join question q on q.id = a.question_id and q.role = 'overall'
+      join rollup_overall_day d on d.unit_id = subject.unit_id and d.desk_id = subject.desk_id
+      ${daysInWindows(windows)}
       union all
-      select r.desk_id, r.n1, r.n2, r.n3, r.n4, r.n5
+      select r.desk_id, 'year', r.n1, r.n2, r.n3, r.n4, r.n5
       from subject
       join rollup_desk_month r on r.unit_id = subject.unit_id
-        and r.month >= ${fullFrom}::date and r.month < ${fullTo}::date and r.desk_id = subject.desk_id
+        and r.month >= ${windows.yearFrom}::date and r.month < ${windows.thisMonth}::date and r.desk_id = subject.desk_id
       join question q on q.id = r.question_id and q.role = 'overall'
       union all
-      select r.desk_id, (a.score = 1)::integer, (a.score = 2)::integer, (a.score = 3)::integer,
-        (a.score = 4)::integer, (a.score = 5)::integer
-      from rollup_pending p
-      join response r on r.id = p.response_id
-        and r.rated_at >= ${vietnamMidnight(fullFrom)} and r.rated_at < ${vietnamMidnight(fullTo)}
-      join subject on subject.desk_id = r.desk_id
-      join response_answer a on a.response_id = r.id
-      join question q on q.id = a.question_id and q.role = 'overall'
+      select pending.desk_id, w.window_name, (pending.score = 1)::integer, (pending.score = 2)::integer,
+        (pending.score = 3)::integer, (pending.score = 4)::integer, (pending.score = 5)::integer
+      from pending
+      join subject on subject.desk_id = pending.desk_id
+      ${pendingCounted}
+      where w.inside
     )
-    select desk_id as desk, sum(n1)::integer as n1, sum(n2)::integer as n2, sum(n3)::integer as n3,
-      sum(n4)::integer as n4, sum(n5)::integer as n5
-    from counted group by desk_id
+    select desk_id as desk, window_name as window, sum(n1)::integer as n1, sum(n2)::integer as n2,
+      sum(n3)::integer as n3, sum(n4)::integer as n4, sum(n5)::integer as n5
+    from counted group by desk_id, window_name
   `.execute(context.db);
   return rows.rows;
 }
 
-async function unitCounts(context: RuleContext, unitIds: number[], from: string, to: string): Promise<CountRow[]> {
-  const { fullFrom, fullTo, starts, ends } = partialSpans(from, to);
-  const rows = await sql<CountRow>`
+/**
+ * Overall-question counts per unit (its subtree) and domain over both windows: the year's
+ * whole months from the unit month rollups; days from the day rollups of each leaf unit,
+ * added up its ancestors; and the pending tail. Written here rather than with
+ * `scoreCounts`, whose closure lookup against a list of thousands of units (every unit
+ * with a rating, nationally) costs a scan of that list per rating.
+ */
+async function unitCounts(context: RuleContext, unitIds: number[], windows: Windows): Promise<WindowCountRow[]> {
+  const rows = await sql<WindowCountRow>`
     with subject as (select distinct unnest(${unitIds}::integer[]) as unit_id),
     leaf as (
       select distinct c.unit_id from subject join unit_closure c on c.ancestor_id = subject.unit_id
     ),
-    raw as (
-      select r.unit_id, r.domain_id,
-        count(*) filter (where a.score = 1) as n1, count(*) filter (where a.score = 2) as n2,
-        count(*) filter (where a.score = 3) as n3, count(*) filter (where a.score = 4) as n4,
-        count(*) filter (where a.score = 5) as n5
+    ${pendingInWindows(windows)},
+    leaf_days as (
+      select d.unit_id, d.domain_id, w.window_name, sum(d.n1) as n1, sum(d.n2) as n2, sum(d.n3) as n3,
+        sum(d.n4) as n4, sum(d.n5) as n5
       from leaf
-      cross join unnest(${starts}::timestamptz[], ${ends}::timestamptz[]) as span (starts, ends)
-      cross join lateral (
-        select id, unit_id, domain_id from response
-        where response.unit_id = leaf.unit_id and response.rated_at >= span.starts and response.rated_at < span.ends
-        offset 0
-      ) r
-      join response_answer a on a.response_id = r.id
-      join question q on q.id = a.question_id and q.role = 'overall'
-      group by r.unit_id, r.domain_id
+      join rollup_overall_day d on d.unit_id = leaf.unit_id
+      ${daysInWindows(windows)}
+      group by d.unit_id, d.domain_id, w.window_name
     ),
     counted as (
-      select c.ancestor_id as unit, raw.domain_id as domain, raw.n1, raw.n2, raw.n3, raw.n4, raw.n5
-      from raw join unit_closure c on c.unit_id = raw.unit_id join subject on subject.unit_id = c.ancestor_id
+      select c.ancestor_id as unit, leaf_days.domain_id as domain, leaf_days.window_name,
+        leaf_days.n1, leaf_days.n2, leaf_days.n3, leaf_days.n4, leaf_days.n5
+      from leaf_days
+      join unit_closure c on c.unit_id = leaf_days.unit_id
+      join subject on subject.unit_id = c.ancestor_id
       union all
-      select r.unit_id, r.domain_id, r.n1, r.n2, r.n3, r.n4, r.n5
+      select r.unit_id, r.domain_id, 'year', r.n1, r.n2, r.n3, r.n4, r.n5
       from rollup_unit_month r
       join subject on subject.unit_id = r.unit_id
       join question q on q.id = r.question_id and q.role = 'overall'
-      where r.month >= ${fullFrom}::date and r.month < ${fullTo}::date
+      where r.month >= ${windows.yearFrom}::date and r.month < ${windows.thisMonth}::date
       union all
-      -- Ratings of the whole months not yet folded into the rollups: a short tail, by index.
-      select c.ancestor_id, r.domain_id, (a.score = 1)::integer, (a.score = 2)::integer, (a.score = 3)::integer,
-        (a.score = 4)::integer, (a.score = 5)::integer
-      from rollup_pending p
-      join response r on r.id = p.response_id
-        and r.rated_at >= ${vietnamMidnight(fullFrom)} and r.rated_at < ${vietnamMidnight(fullTo)}
-      join response_answer a on a.response_id = r.id
-      join question q on q.id = a.question_id and q.role = 'overall'
-      join unit_closure c on c.unit_id = r.unit_id
+      select c.ancestor_id, pending.domain_id, w.window_name, (pending.score = 1)::integer,
+        (pending.score = 2)::integer, (pending.score = 3)::integer, (pending.score = 4)::integer,
+        (pending.score = 5)::integer
+      from pending
+      join unit_closure c on c.unit_id = pending.unit_id
       join subject on subject.unit_id = c.ancestor_id
+      ${pendingCounted}
+      where w.inside
     )
-    select unit, domain, sum(n1)::integer as n1, sum(n2)::integer as n2, sum(n3)::integer as n3,
-      sum(n4)::integer as n4, sum(n5)::integer as n5
-    from counted group by unit, domain
+    select unit, domain, window_name as window, sum(n1)::integer as n1, sum(n2)::integer as n2,
+      sum(n3)::integer as n3, sum(n4)::integer as n4, sum(n5)::integer as n5
+    from counted group by unit, domain, window_name
   `.execute(context.db);
   return rows.rows;
 }
@@ -209,13 +236,11 @@ async function evaluate(context: RuleContext, subjects: Subject[]): Promise<Verd
   if (subjects.length === 0) return [];
   const today = vietnamDate(context.now);
   const year = Number(today.slice(0, 4));
-  const tomorrow = addDays(today, 1);
   const unitIds = [...new Set(subjects.map((subject) => subject.unitId))];
-  const [settings, targets, yearCounts, monthCounts] = await Promise.all([
+  const [settings, targets, countsOf] = await Promise.all([
     context.settingsOf(unitIds),
     effectiveTargets(context.db, unitIds, [year]),
-    countsOver(context, subjects, `${year}-01-01`, tomorrow),
-    countsOver(context, subjects, addDays(today, -29), tomorrow),
+    countsOver(context, subjects),
   ]);
   const names = await namesOf(context, subjects);
   return subjects.map((subject): Verdict => {
@@ -223,7 +248,7 @@ async function evaluate(context: RuleContext, subjects: Subject[]): Promise<Verd
     const setting = settings.get(subject.unitId)!;
     const target = targetOf(targets.get(subject.unitId) ?? [], subject);
     if (!setting.below_target || !target) return { conditionKey, state: 'clear' };
-    const [overYear, overMonth] = [figureOf(yearCounts(subject)), figureOf(monthCounts(subject))];
+    const [overYear, overMonth] = [figureOf(countsOf('year', subject)), figureOf(countsOf('last30', subject))];
     const below = (figure: typeof overYear) =>
       figure.n >= setting.below_target_min_ratings &&
       figure.exact !== null &&
@@ -308,4 +333,5 @@ export const belowTarget: AlertRuleDefinition = {
     ]),
   // Each day moves both windows: an open alert may clear with no new rating.
   sweep: (context, open) => evaluate(context, open.map(subjectOfAlert)),
+  sweepsDaily: true,
 };

@@ -58,6 +58,8 @@ interface DueRow {
   attempts: number;
   rule: AlertRule;
   unit_id: number;
+  desk_id: number | null;
+  domain_id: number | null;
   unit_code: string;
   unit_name: string;
   explanation_vi: string;
@@ -95,7 +97,7 @@ export async function deliverDue(
   return db.transaction().execute(async (trx) => {
     const due = await sql<DueRow>`
       select d.id, d.alert_id, a.response_id, d.event, d.channel, d.official_id, d.attempts,
-        a.rule, a.unit_id, u.code as unit_code, u.name as unit_name, a.explanation_vi, a.explanation_en,
+        a.rule, a.unit_id, a.desk_id, a.domain_id, u.code as unit_code, u.name as unit_name, a.explanation_vi, a.explanation_en,
         a.link, a.evidence, a.fired_at, a.cleared_at,
         w.url as webhook_url, w.secret as webhook_secret, p.email, p.frequency, o.display_name
       from alert_delivery d
@@ -190,6 +192,9 @@ function webhookBody(row: DueRow, now: Date, base: string) {
       rule: row.rule,
       ruleName: RULE_NAMES[row.rule],
       unit: { id: row.unit_id, code: row.unit_code, name: row.unit_name },
+      /** The desk and domain the alert is about, when it is about one. */
+      deskId: row.desk_id,
+      domainId: row.domain_id,
       /** The rating a serious comment came with, for finding it among the follow-ups. */
       ratingId: row.response_id,
       explanation: { vi: row.explanation_vi, en: row.explanation_en },

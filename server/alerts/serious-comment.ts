@@ -8,10 +8,10 @@ import { seriousPhrasesIn } from './serious-words.ts';
  */
 export const seriousComment: AlertRuleDefinition = {
   rule: 'serious_comment',
-  async afterRatings(context, ratings) {
-    const settings = await context.settingsOf(ratings.comments.map((comment) => comment.unitId));
+  async afterComments(context, comments) {
+    const settings = await context.settingsOf(comments.map((comment) => comment.unitId));
     const verdicts: Verdict[] = [];
-    for (const comment of ratings.comments) {
+    for (const comment of comments) {
       if (!settings.get(comment.unitId)!.serious_comment) continue;
       const phrases = seriousPhrasesIn(comment.body);
       if (phrases.length === 0) continue;

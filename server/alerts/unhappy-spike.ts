@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import { binomialUpperTail } from '../reports/statistics.ts';
 import { formatNumber, formatPercent } from '../reports/vietnamese.ts';
 import { addMonths, vietnamMonth } from '../time/vietnam-time.ts';
+import { overallAnswerOf } from './overall-answer.ts';
 import type { Alert } from './alert.table.ts';
 import { desksToEvaluate, type AlertRuleDefinition, type RuleContext, type Verdict } from './alert-rule.ts';
 
@@ -34,6 +35,67 @@ interface Tally {
   unhappy: number;
 }
 
+const HOUR_MS = 3_600_000;
+
+/**
+ * Overall ratings and unhappy ones of each desk over its window [since, now]: the hours
+ * from the one after `since` to the current one from the hour rollups (and the pending
+ * list), and the rest of the hour the window starts in from the ratings, by the (desk,
+ * rated_at) index. Counting hours rather than ratings keeps a busy desk's day of ratings
+ * to a few dozen rows. The current hour holds no rating made after now: a rating counts at
+ * the time it was made, never later than the time it was received (`ratedAt`).
+ */
+async function windowCounts(
+  context: RuleContext,
+  desks: { deskId: number; unitId: number }[],
+  windowStarts: Date[],
+): Promise<{ desk_id: number; n: number; unhappy: number }[]> {
+  const thisHour = new Date(Math.floor(context.now.getTime() / HOUR_MS) * HOUR_MS);
+  const wholeFrom = windowStarts.map((since) => new Date(Math.ceil(since.getTime() / HOUR_MS) * HOUR_MS));
+  const earliestWholeHour = new Date(Math.min(...wholeFrom.map((at) => at.getTime())));
+  // Ratings made at `now` itself count, as in a window that ends at the current instant.
+  const end = new Date(context.now.getTime() + 1);
+  const rows = await sql<{ desk_id: number; n: number; unhappy: number }>`
+    with w as (
+      select * from unnest(
+        ${desks.map((desk) => desk.deskId)}::integer[], ${desks.map((desk) => desk.unitId)}::integer[],
+        ${windowStarts}::timestamptz[], ${wholeFrom}::timestamptz[]
+      ) as w (desk_id, unit_id, since, whole_from)
+    ),
+    pending as materialized (
+      select r.desk_id, r.rated_at, a.score
+      from rollup_pending p
+      cross join lateral (
+        select id, desk_id, rated_at from response
+        where id = p.response_id and rated_at >= ${earliestWholeHour} and rated_at < ${end}
+        offset 0
+      ) r
+      ${overallAnswerOf(sql`r.id`)}
+    ),
+    counted as (
+      select w.desk_id, h.n1 + h.n2 + h.n3 + h.n4 + h.n5 as n, h.n1 + h.n2 as unhappy
+      from w
+      join rollup_overall_hour h on h.unit_id = w.unit_id and h.desk_id = w.desk_id
+        and h.hour >= w.whole_from and h.hour <= ${thisHour}
+      union all
+      select w.desk_id, 1, (pending.score <= 2)::integer
+      from pending join w on w.desk_id = pending.desk_id
+      where pending.rated_at >= w.whole_from
+      union all
+      select w.desk_id, 1, (a.score <= 2)::integer
+      from w
+      cross join lateral (
+        select id from response
+        where response.desk_id = w.desk_id and response.rated_at >= w.since and response.rated_at < w.whole_from
+        offset 0
+      ) r
+      ${overallAnswerOf(sql`r.id`)}
+    )
+    select desk_id, sum(n)::integer as n, sum(unhappy)::integer as unhappy from counted group by desk_id
+  `.execute(context.db);
+  return rows.rows;
+}
+
 async function evaluate(context: RuleContext, desks: { deskId: number; unitId: number }[]): Promise<Verdict[]> {
   if (desks.length === 0) return [];
   const unitIds = [...new Set(desks.map((desk) => desk.unitId))];
@@ -46,15 +108,7 @@ async function evaluate(context: RuleContext, desks: { deskId: number; unitId: n
   const firstMonth = addMonths(thisMonth, -BASELINE_MONTHS);
 
   const [recent, deskBaseline, unitBaseline, names] = await Promise.all([
-    // Each desk over its unit's window, by the (desk, rated_at) index.
-    sql<{ desk_id: number; n: number; unhappy: number }>`
-      select w.desk_id, count(*)::integer as n, (count(*) filter (where a.score <= 2))::integer as unhappy
-      from unnest(${deskIds}::integer[], ${windowStarts}::timestamptz[]) as w (desk_id, since)
-      join response r on r.desk_id = w.desk_id and r.rated_at >= w.since and r.rated_at <= ${context.now}
-      join response_answer a on a.response_id = r.id
-      join question q on q.id = a.question_id and q.role = 'overall'
-      group by w.desk_id
-    `.execute(context.db),
+    windowCounts(context, desks, windowStarts),
     sql<{ desk_id: number; n: number; unhappy: number }>`
       select r.desk_id, sum(r.n1 + r.n2 + r.n3 + r.n4 + r.n5)::integer as n, sum(r.n1 + r.n2)::integer as unhappy
       from unnest(${deskIds}::integer[], ${desks.map((desk) => desk.unitId)}::integer[]) as subject (desk_id, unit_id)
@@ -78,7 +132,7 @@ async function evaluate(context: RuleContext, desks: { deskId: number; unitId: n
       .where('desk.id', 'in', deskIds)
       .execute(),
   ]);
-  const inWindow = new Map(recent.rows.map((row) => [row.desk_id, row]));
+  const inWindow = new Map(recent.map((row) => [row.desk_id, row]));
   const byDesk = new Map(deskBaseline.rows.map((row) => [row.desk_id, row]));
   const byUnit = new Map(unitBaseline.rows.map((row) => [row.unit_id, row]));
   const nameOf = new Map(names.map((row) => [row.id, `${row.desk} — ${row.unit}`]));

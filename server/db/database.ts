@@ -27,6 +27,8 @@ import type {
   RollupDeskMonthTable,
   RollupPendingTable,
   RollupReasonMonthTable,
+  RollupOverallDayTable,
+  RollupOverallHourTable,
   RollupUnitMonthTable,
 } from '../rollups/rollup.table.ts';
 import type { DossierVolumeTable, ReportExportTable } from '../reports/report.table.ts';
@@ -66,6 +68,8 @@ export interface Database {
   response_reason: ResponseReasonTable;
   rollup_ballot_month: RollupBallotMonthTable;
   rollup_desk_month: RollupDeskMonthTable;
+  rollup_overall_day: RollupOverallDayTable;
+  rollup_overall_hour: RollupOverallHourTable;
   rollup_pending: RollupPendingTable;
   rollup_reason_month: RollupReasonMonthTable;
   rollup_unit_month: RollupUnitMonthTable;

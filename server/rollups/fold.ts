@@ -1,7 +1,19 @@
 import { sql, type RawBuilder } from 'kysely';
 import { preparedStatement } from '../db/connect.ts';
 import type { Db, Trx } from '../db/database.ts';
+import { addDays, vietnamMidnight } from '../time/vietnam-time.ts';
 import { ALL_ELEMENTS } from './rollup.table.ts';
+
+/**
+ * Days of `rollup_overall_day` kept: the alerts' windows reach back at most 31 days (this
+ * month, the last 30 days), and a few more let a late kiosk rating land in a kept day.
+ */
+export const DAY_ROLLUP_KEPT_DAYS = 40;
+/** Days of `rollup_overall_hour` kept: a spike's window is at most 168 hours. */
+export const HOUR_ROLLUP_KEPT_DAYS = 8;
+
+/** The hour an instant falls in (whole hours are alike in UTC and Vietnam time). */
+const HOUR_OF = (at: RawBuilder<unknown>) => sql`date_bin('1 hour', ${at}, timestamptz '2000-01-01 00:00:00+00')`;
 
 /** Advisory lock that serialises folding and closure changes across all server processes. */
 const ROLLUP_LOCK = 0x5a1a5_01;
@@ -30,7 +42,8 @@ export async function foldPending(db: Db, limit = 5000): Promise<number> {
         returning response_id
       ),
       rated as (
-        select r.id, r.unit_id, r.desk_id, r.domain_id, r.channel, vn_month(r.rated_at) as month
+        select r.id, r.unit_id, r.desk_id, r.domain_id, r.channel, vn_month(r.rated_at) as month,
+          vn_date(r.rated_at) as day, ${HOUR_OF(sql`r.rated_at`)} as hour
         from batch join response r on r.id = batch.response_id
       ),
       -- Answers are looked up rating by rating (a lateral subquery that \`offset 0\` keeps
@@ -53,6 +66,32 @@ export async function foldPending(db: Db, limit = 5000): Promise<number> {
           n1 = rollup_desk_month.n1 + excluded.n1, n2 = rollup_desk_month.n2 + excluded.n2,
           n3 = rollup_desk_month.n3 + excluded.n3, n4 = rollup_desk_month.n4 + excluded.n4,
           n5 = rollup_desk_month.n5 + excluded.n5
+      ),
+      overall_day_rollup as (
+        insert into rollup_overall_day (unit_id, desk_id, day, domain_id, n1, n2, n3, n4, n5)
+        select unit_id, desk_id, day, domain_id,
+          count(*) filter (where score = 1), count(*) filter (where score = 2), count(*) filter (where score = 3),
+          count(*) filter (where score = 4), count(*) filter (where score = 5)
+        from answered
+        where question_id in (select id from question where role = 'overall')
+        group by unit_id, desk_id, day, domain_id
+        on conflict (unit_id, desk_id, day, domain_id) do update set
+          n1 = rollup_overall_day.n1 + excluded.n1, n2 = rollup_overall_day.n2 + excluded.n2,
+          n3 = rollup_overall_day.n3 + excluded.n3, n4 = rollup_overall_day.n4 + excluded.n4,
+          n5 = rollup_overall_day.n5 + excluded.n5
+      ),
+      overall_hour_rollup as (
+        insert into rollup_overall_hour (unit_id, desk_id, hour, domain_id, n1, n2, n3, n4, n5)
+        select unit_id, desk_id, hour, domain_id,
+          count(*) filter (where score = 1), count(*) filter (where score = 2), count(*) filter (where score = 3),
+          count(*) filter (where score = 4), count(*) filter (where score = 5)
+        from answered
+        where question_id in (select id from question where role = 'overall')
+        group by unit_id, desk_id, hour, domain_id
+        on conflict (unit_id, desk_id, hour, domain_id) do update set
+          n1 = rollup_overall_hour.n1 + excluded.n1, n2 = rollup_overall_hour.n2 + excluded.n2,
+          n3 = rollup_overall_hour.n3 + excluded.n3, n4 = rollup_overall_hour.n4 + excluded.n4,
+          n5 = rollup_overall_hour.n5 + excluded.n5
       ),
       unit_rollup as (
         insert into rollup_unit_month (unit_id, month, domain_id, question_id, n1, n2, n3, n4, n5)
@@ -104,6 +143,15 @@ export async function foldPending(db: Db, limit = 5000): Promise<number> {
   });
 }
 
+/** Drops the day and hour rollups older than they are kept, before `today` (a Vietnam day). */
+export async function pruneRecentRollups(db: Db, today: string): Promise<void> {
+  await db.deleteFrom('rollup_overall_day').where('day', '<', addDays(today, -DAY_ROLLUP_KEPT_DAYS)).execute();
+  await db
+    .deleteFrom('rollup_overall_hour')
+    .where('hour', '<', vietnamMidnight(addDays(today, -HOUR_ROLLUP_KEPT_DAYS)))
+    .execute();
+}
+
 /** Folds until nothing is pending (or another process holds the lock). */
 export async function foldAll(db: Db, limit = 5000): Promise<number> {
   let total = 0;
@@ -125,7 +173,8 @@ export async function rebuildRollups(db: Db): Promise<void> {
     // Grouping millions of rows wants more memory than a request does.
     await sql`set local work_mem = '256MB'`.execute(trx);
     await sql`
-      truncate rollup_desk_month, rollup_unit_month, rollup_reason_month, rollup_ballot_month, rollup_pending;
+      truncate rollup_desk_month, rollup_unit_month, rollup_reason_month, rollup_ballot_month, rollup_overall_day,
+        rollup_overall_hour, rollup_pending;
       insert into rollup_desk_month (unit_id, month, desk_id, domain_id, channel, question_id, n1, n2, n3, n4, n5)
       select r.unit_id, vn_month(r.rated_at), r.desk_id, r.domain_id, r.channel, a.question_id,
         count(*) filter (where a.score = 1), count(*) filter (where a.score = 2), count(*) filter (where a.score = 3),
@@ -140,6 +189,31 @@ export async function rebuildRollups(db: Db): Promise<void> {
       select c.ancestor_id, vn_month(r.rated_at), r.domain_id, rr.reason_id, count(*)
       from response r join response_reason rr on rr.response_id = r.id join unit_closure c on c.unit_id = r.unit_id
       group by 1, 2, 3, 4;
+    `.execute(trx);
+    await sql`
+      create temporary table recent_overall on commit drop as
+      select r.unit_id, r.desk_id, r.domain_id, r.rated_at, a.score
+      from response r
+      join response_answer a on a.response_id = r.id
+      join question q on q.id = a.question_id and q.role = 'overall'
+      where r.rated_at >= vn_midnight(vn_date(now()) - ${DAY_ROLLUP_KEPT_DAYS}::integer)
+    `.execute(trx);
+    await sql`
+      insert into rollup_overall_day (unit_id, desk_id, day, domain_id, n1, n2, n3, n4, n5)
+      select unit_id, desk_id, vn_date(rated_at), domain_id,
+        count(*) filter (where score = 1), count(*) filter (where score = 2), count(*) filter (where score = 3),
+        count(*) filter (where score = 4), count(*) filter (where score = 5)
+      from recent_overall
+      group by 1, 2, 3, 4
+    `.execute(trx);
+    await sql`
+      insert into rollup_overall_hour (unit_id, desk_id, hour, domain_id, n1, n2, n3, n4, n5)
+      select unit_id, desk_id, ${HOUR_OF(sql`rated_at`)}, domain_id,
+        count(*) filter (where score = 1), count(*) filter (where score = 2), count(*) filter (where score = 3),
+        count(*) filter (where score = 4), count(*) filter (where score = 5)
+      from recent_overall
+      where rated_at >= now() - make_interval(days => ${HOUR_ROLLUP_KEPT_DAYS}::integer)
+      group by 1, 2, 3, 4
     `.execute(trx);
     await sql`
       insert into rollup_ballot_month (unit_id, month, domain_id, pool, ballots, n1, n2, n3, n4, n5,

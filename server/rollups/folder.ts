@@ -1,7 +1,8 @@
 import type { Db } from '../db/database.ts';
 import { FaultLog } from '../errors.ts';
 import type { Logger } from '../logger.ts';
-import { foldAll } from './fold.ts';
+import { vietnamDate } from '../time/vietnam-time.ts';
+import { foldAll, pruneRecentRollups } from './fold.ts';
 
 /** A task repeated in the background until stopped; a failed run is logged and tried again next time. */
 export function repeatInBackground(
@@ -39,12 +40,21 @@ export function repeatInBackground(
 }
 
 /**
- * Folds pending ratings into the rollups in the background. Any number of processes may
- * run one: the advisory lock lets one fold at a time. A failed fold leaves ratings
+ * Folds pending ratings into the rollups in the background, and once a day drops the day
+ * and hour rollups no window reaches any more. Any number of processes may run one: the
+ * advisory lock lets one fold at a time. A failed fold leaves ratings
  * pending, still counted by readers, and is tried again next time.
  */
 export function startRollupFolder(db: Db, options: { intervalMs: number; logger: Logger }): { stop(): Promise<void> } {
-  return repeatInBackground(() => foldAll(db).then(() => {}), {
+  let prunedOn = '';
+  const foldAndPrune = async () => {
+    await foldAll(db);
+    const today = vietnamDate(new Date());
+    if (today === prunedOn) return;
+    await pruneRecentRollups(db, today);
+    prunedOn = today;
+  };
+  return repeatInBackground(foldAndPrune, {
     ...options,
     failure: 'rollup folding failed; will retry',
   });

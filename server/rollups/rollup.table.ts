@@ -21,6 +21,30 @@ export interface RollupDeskMonthTable extends ScoreCounts {
   question_id: number;
 }
 
+/**
+ * Overall-question counts per desk, domain and Vietnam day, kept for the last
+ * `DAY_ROLLUP_KEPT_DAYS` days (fold.ts): what alerts judge this month and the last 30 days by.
+ */
+export interface RollupOverallDayTable extends ScoreCounts {
+  unit_id: number;
+  desk_id: number;
+  /** A Vietnam calendar day, `YYYY-MM-DD`. */
+  day: string;
+  domain_id: number;
+}
+
+/**
+ * Overall-question counts per desk, domain and hour, kept for the last
+ * `HOUR_ROLLUP_KEPT_DAYS` days (fold.ts): what a spike's window of hours is judged by.
+ */
+export interface RollupOverallHourTable extends ScoreCounts {
+  unit_id: number;
+  desk_id: number;
+  /** The instant the hour starts. */
+  hour: Date;
+  domain_id: number;
+}
+
 export interface RollupUnitMonthTable extends ScoreCounts {
   /** The unit the ratings count towards (itself, an ancestor or a merge successor). */
   unit_id: number;

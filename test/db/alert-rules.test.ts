@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { evaluateNewRatings, sweepAlerts } from '../../server/alerts/alert-engine.ts';
 import { DEFAULT_ALERT_SETTING } from '../../server/alerts/alert-settings.ts';
@@ -143,6 +144,65 @@ describe('below target, for sure', () => {
     const keys = (await openAlerts('below_target')).map((alert) => alert.condition_key);
     expect(keys).not.toContain(`below_target:desk:${desk.id}`);
     expect(keys).not.toContain(`below_target:desk:${off.id}`);
+  });
+});
+
+describe('below target: what the windows count', () => {
+  /**
+   * A desk rated in a whole month of the year, last month within 30 days, this month, and
+   * last year, with part of it folded (`folded`) before ten more ratings land in the whole
+   * month; resolves with the counts its alert and its unit's alert were raised on.
+   */
+  async function countsRaisedOn(folded: boolean) {
+    const unit = await makeUnit(db);
+    await heldTo(unit, 95);
+    const { desk } = await makeDesk(db, { unit });
+    await writeRatings(db, desk, { scores: scores(30, 60), at: '2026-03-10T09:00:00+07:00' });
+    await writeRatings(db, desk, { scores: scores(20, 40), at: '2026-05-21T09:00:00+07:00' });
+    await writeRatings(db, desk, { scores: scores(15, 30), at: '2026-06-08T09:00:00+07:00' });
+    await writeRatings(db, desk, { scores: scores(0, 50), at: '2025-12-20T09:00:00+07:00' });
+    if (folded) await foldAll(db);
+    await writeRatings(db, desk, { scores: scores(5, 10), at: '2026-03-11T09:00:00+07:00' });
+    await evaluateNewRatings(db, NOW);
+    const evidence = await db
+      .selectFrom('alert')
+      .select(['condition_key', 'evidence'])
+      .where('condition_key', 'in', [`below_target:desk:${desk.id}`, `below_target:unit:${unit.id}`])
+      .orderBy('condition_key')
+      .execute();
+    return {
+      desk,
+      counts: evidence.map((alert) => {
+        const { year, last30Days } = alert.evidence as { year: { n: number }; last30Days: { n: number } };
+        return { key: alert.condition_key.replace(/\d+$/, ''), year: year.n, last30Days: last30Days.n };
+      }),
+    };
+  }
+
+  it('counts the year and the last 30 days alike from ratings not yet folded and from the rollups', async () => {
+    const expected = [
+      { key: 'below_target:desk:', year: 140, last30Days: 70 },
+      { key: 'below_target:unit:', year: 140, last30Days: 70 },
+    ];
+    expect((await countsRaisedOn(false)).counts).toEqual(expected);
+    const { desk, counts } = await countsRaisedOn(true);
+    expect(counts).toEqual(expected);
+    // The day rollups hold each folded day's overall answers, as a recount gives them.
+    const recount = await sql<Record<string, unknown>>`
+      select vn_date(r.rated_at)::text as day, count(*) filter (where a.score = 1)::integer as n1,
+        count(*) filter (where a.score = 5)::integer as n5
+      from response r join response_answer a on a.response_id = r.id
+      join question q on q.id = a.question_id and q.role = 'overall'
+      where r.desk_id = ${desk.id} and not exists (select 1 from rollup_pending p where p.response_id = r.id)
+      group by 1 order by 1
+    `.execute(db);
+    const days = await db
+      .selectFrom('rollup_overall_day')
+      .select([sql<string>`day::text`.as('day'), 'n1', 'n5'])
+      .where('desk_id', '=', desk.id)
+      .orderBy('day')
+      .execute();
+    expect(days).toEqual(recount.rows);
   });
 });
 
@@ -359,5 +419,39 @@ describe('overdue follow-up', () => {
     await dueOn(late!, '2026-06-01');
     await sweepAlerts(db, NOW);
     expect(await alertsOf(`overdue_follow_up:unit:${unit.id}`)).toEqual([]);
+  });
+});
+
+describe('spike: what the window counts', () => {
+  /**
+   * Twelve unhappy ratings inside a 24-hour window that starts and ends mid-hour (in its
+   * first partial hour, in whole hours, in the current hour), five before it and five after
+   * `now`; with part folded (`folded`) before the last of them. Resolves with the counts
+   * the spike alert was raised on.
+   */
+  async function countsRaisedOn(folded: boolean) {
+    const now = new Date('2026-06-10T10:20:00+07:00');
+    const { desk } = await makeDesk(db);
+    const at = (time: string) => `${time}+07:00`;
+    await writeRatings(db, desk, { scores: Array(5).fill(5), at: at('2026-06-09T10:10:00') });
+    await writeRatings(db, desk, { scores: [1, 1, 1], at: at('2026-06-09T10:40:00') });
+    await writeRatings(db, desk, { scores: [1, 2, 1], at: at('2026-06-09T15:00:00') });
+    await writeRatings(db, desk, { scores: [1, 1, 2], at: at('2026-06-10T09:59:00') });
+    if (folded) await foldAll(db);
+    await writeRatings(db, desk, { scores: [1, 1, 1], at: at('2026-06-10T10:05:00') });
+    await writeRatings(db, desk, { scores: Array(5).fill(5), at: at('2026-06-10T10:25:00') });
+    await evaluateNewRatings(db, now);
+    const alert = await db
+      .selectFrom('alert')
+      .select('evidence')
+      .where('condition_key', '=', `unhappy_spike:desk:${desk.id}`)
+      .executeTakeFirstOrThrow();
+    const { n, unhappy } = alert.evidence as { n: number; unhappy: number };
+    return { n, unhappy };
+  }
+
+  it('counts the same from the hour rollups as from ratings not yet folded, to the minute at both ends', async () => {
+    expect(await countsRaisedOn(false)).toEqual({ n: 12, unhappy: 12 });
+    expect(await countsRaisedOn(true)).toEqual({ n: 12, unhappy: 12 });
   });
 });

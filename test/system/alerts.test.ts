@@ -61,7 +61,7 @@ describe('alerts of a running platform', () => {
     );
     expect(JSON.parse(call!.body)).toMatchObject({
       event: 'alert.fired',
-      alert: { rule: 'serious_comment', ratingId: id, unit: { id: unit.id } },
+      alert: { rule: 'serious_comment', ratingId: id, deskId: desk.id, unit: { id: unit.id } },
     });
     // Recorded as sent after the receiver's answer: the outbox holds one delivery, tried once.
     await expect
