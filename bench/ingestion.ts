@@ -21,6 +21,8 @@ export interface LoadOptions {
   keyPrefix: string;
   /** The network each rating comes from, behind a trusted proxy (X-Forwarded-For). */
   forwardedFor?: () => string;
+  /** Ratings per second offered in all (unset: as many as the server takes). */
+  rate?: number;
 }
 
 /**
@@ -38,6 +40,7 @@ export async function loadRatings(
     url: `${baseUrl}/api/v1/public/responses`,
     connections: options.connections,
     duration: options.seconds,
+    ...(options.rate ? { overallRate: options.rate } : {}),
     timeout: 10,
     method: 'POST',
     headers: { 'content-type': 'application/json' },

@@ -42,6 +42,8 @@ type Timings = ReportTimings & DocumentTimings;
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const quick = process.argv.includes('--quick');
+/** `--only=alerts`: the national data, then the alerts' figures alone (while working on them). */
+const onlyAlerts = process.argv.includes('--only=alerts');
 const plan = quick
   ? { scales: [1_000_000], ingestSeconds: 10, warmUpSeconds: 2, reportRuns: 30, pageRuns: 7 }
   : { scales: [1_000_000, 10_000_000], ingestSeconds: 20, warmUpSeconds: 3, reportRuns: 100, pageRuns: 7 };
@@ -578,6 +580,24 @@ async function main() {
       say(`releasing a province's public scorecards on ${ratings.toLocaleString('en')} ratings`);
       scorecards.push(await measureScorecardCost(db, units, ratings, plan.reportRuns));
     };
+    if (onlyAlerts) {
+      await loadScale(db, pool, units, 0, plan.scales[0]!);
+      say('alert rules on 5,000 desks, ratings with and without alerts, rating in → webhook out');
+      const alerts = await measureAlerts(db, url, PG_DATA_DIR, units, 2 * plan.ingestSeconds);
+      console.log(
+        table([
+          ['budget', 'measured', 'limit', ''],
+          ...alertBudgets(alerts).map((budget) => [
+            budget.name,
+            budget.measured,
+            budget.limit,
+            budget.met ? 'met' : 'NOT MET',
+          ]),
+        ]),
+      );
+      console.log(describeAlerts(alerts));
+      return;
+    }
     await loadAndTime(plan.scales[0]!);
     say('driving a public scorecard page and a static file of the same bytes');
     const scorecardThroughput = await measureScorecardThroughput(url, units, db, quick ? 4 : 8);
@@ -599,7 +619,7 @@ async function main() {
     const hostile = await measureHostile(db, url, units, plan.ingestSeconds);
 
     say('alert rules on 5,000 desks, ratings with and without alerts, rating in → webhook out');
-    const alerts = await measureAlerts(db, url, units, plan.ingestSeconds);
+    const alerts = await measureAlerts(db, url, PG_DATA_DIR, units, 2 * plan.ingestSeconds);
 
     say('timing plan extraction, and /healthz while plans are read');
     const planReading = await measurePlanReading(db, url);
