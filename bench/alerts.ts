@@ -122,13 +122,13 @@ export async function measureAlerts(
     ).n,
   );
 
-  // The probes' desks get no load of their own: the comment desk, and one quiet desk per
-  // round for a spike (an alert stays open while its window holds the burst).
+  // The probes' desks get no load of their own: the comment desk, and for a spike one new
+  // desk per round beside it, without a rating on record (an alert stays open while its
+  // window holds the burst, and the bench's earlier loads leave the other desks' open).
   const commentDesk = units.desks[0]!;
-  const spikeDesks = units.desks.slice(1, 1 + ROUNDS);
-  const probed = new Set([commentDesk, ...spikeDesks].map((desk) => desk.id));
+  const spikeDesks = await addProbeDesks(db, commentDesk, ROUNDS);
   const driven = units.desks
-    .filter((desk) => !probed.has(desk.id))
+    .filter((desk) => desk.id !== commentDesk.id)
     .flatMap((desk) => desk.domains.map((domain) => ({ code: desk.code, domain: units.domainCodes.get(domain)! })));
   const receiver = await startReceiver(db, [commentDesk, ...spikeDesks]);
   const round = async (alerts: boolean, index: number) => {
@@ -225,11 +225,39 @@ export async function measureAlerts(
   };
 }
 
+type BenchDesk = NationalUnits['desks'][number];
+
+/** New desks in the unit of `beside`, with its first domain. */
+async function addProbeDesks(db: Db, beside: BenchDesk, count: number): Promise<BenchDesk[]> {
+  const suffix = randomUUID().replace(/-/g, '').slice(0, 6);
+  const desks = await db
+    .insertInto('desk')
+    .values(
+      Array.from({ length: count }, (_, index) => ({
+        unit_id: beside.unitId,
+        code: `probe${index}${suffix}`,
+        name: `Quầy thử ${index + 1}`,
+      })),
+    )
+    .returning(['id', 'code'])
+    .execute();
+  await db
+    .insertInto('desk_domain')
+    .values(desks.map((desk) => ({ desk_id: desk.id, domain_id: beside.domains[0]! })))
+    .execute();
+  return desks.map((desk) => ({
+    ...desk,
+    unitId: beside.unitId,
+    domains: [beside.domains[0]!],
+    provinceIndex: beside.provinceIndex,
+  }));
+}
+
 /**
  * A webhook receiver for the probes' units: each probe notes when its rating was posted
  * (by rating id for a comment, by desk for a spike), and the receiver when the alert arrived.
  */
-async function startReceiver(db: Db, desks: NationalUnits['desks']) {
+async function startReceiver(db: Db, desks: BenchDesk[]) {
   const sentAt = { serious_comment: new Map<number, number>(), unhappy_spike: new Map<number, number>() };
   const latencies = { serious_comment: [] as number[], unhappy_spike: [] as number[] };
   const posted = { serious_comment: 0, unhappy_spike: 0 };
@@ -304,7 +332,7 @@ async function startReceiver(db: Db, desks: NationalUnits['desks']) {
 
 type Receiver = Awaited<ReturnType<typeof startReceiver>>;
 
-function ratingBody(units: NationalUnits, desk: NationalUnits['desks'][number], overall: number, comment?: string) {
+function ratingBody(units: NationalUnits, desk: BenchDesk, overall: number, comment?: string) {
   return JSON.stringify({
     deskCode: desk.code,
     domain: units.domainCodes.get(desk.domains[0]!),
@@ -334,7 +362,7 @@ async function postRating(baseUrl: string, body: string): Promise<number | null>
 async function probeComments(
   baseUrl: string,
   units: NationalUnits,
-  desk: NationalUnits['desks'][number],
+  desk: BenchDesk,
   receiver: Receiver,
   stopped: () => boolean,
 ): Promise<void> {
@@ -353,7 +381,7 @@ async function probeComments(
 async function probeSpike(
   baseUrl: string,
   units: NationalUnits,
-  desk: NationalUnits['desks'][number],
+  desk: BenchDesk,
   receiver: Receiver,
   delaySeconds: number,
 ): Promise<void> {
