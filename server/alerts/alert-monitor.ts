@@ -107,7 +107,7 @@ class PacedTask {
  * paced tasks: comments (read within a second or two, then whatever is due delivered), and
  * the scores of ratings (desks at once, units and domains every few minutes, the sweeps),
  * whose rounds rest nine times as long as they ran, so that evaluating thousands of desks
- * never takes more than a tenth of the machine from the ratings themselves. `wake()` is
+ * takes at most a tenth of the time from the ratings themselves. `wake()` is
  * called after each commit of ratings; a poll catches ratings written by other processes
  * and deliveries whose retry is due.
  */
