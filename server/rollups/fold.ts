@@ -15,6 +15,33 @@ export const HOUR_ROLLUP_KEPT_DAYS = 8;
 /** The hour an instant falls in (whole hours are alike in UTC and Vietnam time). */
 const HOUR_OF = (at: RawBuilder<unknown>) => sql`date_bin('1 hour', ${at}, timestamptz '2000-01-01 00:00:00+00')`;
 
+/**
+ * Adds overall answers into a day or hour rollup: `rows` (a from clause with `unit_id`,
+ * `desk_id`, `domain_id`, `score` and whatever `bucket` reads) counted per desk, domain
+ * and bucket.
+ */
+function addOverallCounts(
+  table: 'rollup_overall_day' | 'rollup_overall_hour',
+  bucket: RawBuilder<unknown>,
+  rows: RawBuilder<unknown>,
+): RawBuilder<unknown> {
+  const into = sql.table(table);
+  const column = sql.ref(table === 'rollup_overall_day' ? 'day' : 'hour');
+  const added = (n: string) => sql`${sql.ref(n)} = ${into}.${sql.ref(n)} + excluded.${sql.ref(n)}`;
+  return sql`
+    insert into ${into} (unit_id, desk_id, ${column}, domain_id, n1, n2, n3, n4, n5)
+    select unit_id, desk_id, ${bucket}, domain_id,
+      count(*) filter (where score = 1), count(*) filter (where score = 2), count(*) filter (where score = 3),
+      count(*) filter (where score = 4), count(*) filter (where score = 5)
+    ${rows}
+    group by 1, 2, 3, 4
+    on conflict (unit_id, desk_id, ${column}, domain_id) do update set
+      ${sql.join(['n1', 'n2', 'n3', 'n4', 'n5'].map(added))}
+  `;
+}
+
+const OVERALL_ANSWERED = sql`from answered where question_id in (select id from question where role = 'overall')`;
+
 /** Advisory lock that serialises folding and closure changes across all server processes. */
 const ROLLUP_LOCK = 0x5a1a5_01;
 
@@ -67,32 +94,8 @@ export async function foldPending(db: Db, limit = 5000): Promise<number> {
           n3 = rollup_desk_month.n3 + excluded.n3, n4 = rollup_desk_month.n4 + excluded.n4,
           n5 = rollup_desk_month.n5 + excluded.n5
       ),
-      overall_day_rollup as (
-        insert into rollup_overall_day (unit_id, desk_id, day, domain_id, n1, n2, n3, n4, n5)
-        select unit_id, desk_id, day, domain_id,
-          count(*) filter (where score = 1), count(*) filter (where score = 2), count(*) filter (where score = 3),
-          count(*) filter (where score = 4), count(*) filter (where score = 5)
-        from answered
-        where question_id in (select id from question where role = 'overall')
-        group by unit_id, desk_id, day, domain_id
-        on conflict (unit_id, desk_id, day, domain_id) do update set
-          n1 = rollup_overall_day.n1 + excluded.n1, n2 = rollup_overall_day.n2 + excluded.n2,
-          n3 = rollup_overall_day.n3 + excluded.n3, n4 = rollup_overall_day.n4 + excluded.n4,
-          n5 = rollup_overall_day.n5 + excluded.n5
-      ),
-      overall_hour_rollup as (
-        insert into rollup_overall_hour (unit_id, desk_id, hour, domain_id, n1, n2, n3, n4, n5)
-        select unit_id, desk_id, hour, domain_id,
-          count(*) filter (where score = 1), count(*) filter (where score = 2), count(*) filter (where score = 3),
-          count(*) filter (where score = 4), count(*) filter (where score = 5)
-        from answered
-        where question_id in (select id from question where role = 'overall')
-        group by unit_id, desk_id, hour, domain_id
-        on conflict (unit_id, desk_id, hour, domain_id) do update set
-          n1 = rollup_overall_hour.n1 + excluded.n1, n2 = rollup_overall_hour.n2 + excluded.n2,
-          n3 = rollup_overall_hour.n3 + excluded.n3, n4 = rollup_overall_hour.n4 + excluded.n4,
-          n5 = rollup_overall_hour.n5 + excluded.n5
-      ),
+      overall_day_rollup as (${addOverallCounts('rollup_overall_day', sql`day`, OVERALL_ANSWERED)}),
+      overall_hour_rollup as (${addOverallCounts('rollup_overall_hour', sql`hour`, OVERALL_ANSWERED)}),
       unit_rollup as (
         insert into rollup_unit_month (unit_id, month, domain_id, question_id, n1, n2, n3, n4, n5)
         select c.ancestor_id, month, domain_id, question_id,
@@ -198,23 +201,12 @@ export async function rebuildRollups(db: Db): Promise<void> {
       join question q on q.id = a.question_id and q.role = 'overall'
       where r.rated_at >= vn_midnight(vn_date(now()) - ${DAY_ROLLUP_KEPT_DAYS}::integer)
     `.execute(trx);
-    await sql`
-      insert into rollup_overall_day (unit_id, desk_id, day, domain_id, n1, n2, n3, n4, n5)
-      select unit_id, desk_id, vn_date(rated_at), domain_id,
-        count(*) filter (where score = 1), count(*) filter (where score = 2), count(*) filter (where score = 3),
-        count(*) filter (where score = 4), count(*) filter (where score = 5)
-      from recent_overall
-      group by 1, 2, 3, 4
-    `.execute(trx);
-    await sql`
-      insert into rollup_overall_hour (unit_id, desk_id, hour, domain_id, n1, n2, n3, n4, n5)
-      select unit_id, desk_id, ${HOUR_OF(sql`rated_at`)}, domain_id,
-        count(*) filter (where score = 1), count(*) filter (where score = 2), count(*) filter (where score = 3),
-        count(*) filter (where score = 4), count(*) filter (where score = 5)
-      from recent_overall
-      where rated_at >= now() - make_interval(days => ${HOUR_ROLLUP_KEPT_DAYS}::integer)
-      group by 1, 2, 3, 4
-    `.execute(trx);
+    await addOverallCounts('rollup_overall_day', sql`vn_date(rated_at)`, sql`from recent_overall`).execute(trx);
+    await addOverallCounts(
+      'rollup_overall_hour',
+      HOUR_OF(sql`rated_at`),
+      sql`from recent_overall where rated_at >= now() - make_interval(days => ${HOUR_ROLLUP_KEPT_DAYS}::integer)`,
+    ).execute(trx);
     await sql`
       insert into rollup_ballot_month (unit_id, month, domain_id, pool, ballots, n1, n2, n3, n4, n5,
         satisfied_sq, satisfied_answered, answered_sq)
